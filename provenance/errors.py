@@ -1,0 +1,23 @@
+"""Errors a user can cause and fix: each carries a one-line message that says what
+went wrong and, where it can, what to do. The CLI prints the message and exits
+non-zero; anything else is a bug and keeps its traceback."""
+
+
+class ProvenanceError(Exception):
+    """Bad input or a store that cannot be used as asked."""
+
+
+class InputError(ProvenanceError):
+    """A source that cannot be read or holds no usable text."""
+
+
+class StoreError(ProvenanceError):
+    """A store that is locked, too new, or built with another model."""
+
+
+class NotFound(ProvenanceError):
+    """An unknown document or run id."""
+
+
+class ModelError(ProvenanceError):
+    """An embedding model that cannot be loaded or run on this machine."""

@@ -1,0 +1,175 @@
+"""Plain data passed between the pipeline's stages.
+
+Every stage takes and returns these dataclasses, never a database row or a model
+object, so that each stage can be tested, stored and rendered on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Passage kinds: "body" is part of the story; "boilerplate" is a line that an
+# outlet's page template or a republisher added (photo caption, "Comment (0)",
+# share / subscribe lines, "Source: URL" footers). Boilerplate is kept, so no
+# data is lost, but the report shows it as not part of the story.
+BODY = "body"
+BOILERPLATE = "boilerplate"
+
+# Relations a suspect can have to a candidate source.
+TRANSLATION = "translation"
+COPY = "copy"
+REWRITE = "rewrite"
+PARTIAL = "partial"
+UNRELATED = "unrelated"
+RELATIONS = (TRANSLATION, COPY, REWRITE, PARTIAL, UNRELATED)
+
+# Which text came first.
+SOURCE_FIRST = "source_first"
+SUSPECT_FIRST = "suspect_first"
+UNKNOWN = "unknown"
+
+
+@dataclass
+class RawDocument:
+    """What ingest hands on: extracted text and metadata, before language and passages."""
+
+    text: str
+    origin: str  # where it came from, for messages: a path, a URL, "stdin", "file.jsonl:12"
+    title: str | None = None
+    url: str | None = None
+    site: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO date "YYYY-MM-DD"
+    lang: str | None = None  # set only when the input declared it
+
+
+@dataclass
+class Cue:
+    """An attribution cue: the text says it comes from, or quotes, another outlet."""
+
+    kind: str  # "according_to" | "reported" | "told" | "source" | "byline"
+    text: str  # the words that matched, as written
+    outlet: str | None = None  # normalised outlet name, e.g. "Politico"
+    url: str | None = None
+    domain: str | None = None  # e.g. "politico.com", "vnexpress.net"
+    lang: str | None = None  # language of the pattern that matched
+    passage: int | None = None  # index of the passage it was found in
+
+
+@dataclass
+class Passage:
+    """One sentence-sized unit of a document, the unit we embed and align."""
+
+    idx: int  # 0-based position in the document
+    para: int  # 0-based paragraph number
+    text: str
+    lang: str | None
+    kind: str = BODY
+    start: int = 0  # character span in Document.text
+    end: int = 0
+
+
+@dataclass
+class Document:
+    doc_id: str  # content hash of the normalised text
+    text: str
+    lang: str
+    passages: list[Passage] = field(default_factory=list)
+    cues: list[Cue] = field(default_factory=list)
+    title: str | None = None
+    url: str | None = None
+    site: str | None = None
+    author: str | None = None
+    published: str | None = None
+    added_at: str | None = None
+
+    @property
+    def body(self) -> list[Passage]:
+        return [p for p in self.passages if p.kind == BODY]
+
+    @property
+    def label(self) -> str:
+        """A short human name: the title, else the start of the text."""
+        if self.title:
+            return self.title
+        first = self.text.strip().splitlines()[0] if self.text.strip() else self.doc_id
+        return first[:80] + ("…" if len(first) > 80 else "")
+
+
+@dataclass
+class Link:
+    """One aligned pair of passage groups. An empty side marks a skip:
+    suspect passages with no source counterpart ("not in source"), or source
+    passages the suspect dropped."""
+
+    suspect: tuple[int, ...]
+    source: tuple[int, ...]
+    score: float  # margin-based link score, higher is surer (see align.py)
+    cosine: float  # raw cosine of the two groups' vectors, for the record
+
+
+@dataclass
+class Candidate:
+    """A stored document retrieved as a possible source of the suspect."""
+
+    doc_id: str
+    score: float  # final retrieval score used for ranking
+    passage_score: float  # share-weighted passage margin evidence
+    doc_score: float  # document-level margin score
+    cue_boost: float = 0.0  # added because a cue names its outlet or URL
+    date_penalty: float = 0.0  # subtracted because it was published after the suspect
+
+
+@dataclass
+class Evidence:
+    suspect_aligned: float  # share of the suspect's body passages aligned
+    source_covered: float  # share of the source's body passages aligned
+    mean_link_score: float
+    order: float  # 1.0 = links in the same order on both sides, 0.5 = random
+    same_language: bool
+    near_verbatim: float  # share of aligned links whose texts are near-identical strings
+    shared_numbers: list[str] = field(default_factory=list)
+    shared_names: list[str] = field(default_factory=list)
+    aligned_passages: int = 0
+    body_passages: int = 0
+
+
+@dataclass
+class Match:
+    """The judged relation between the suspect and one candidate source."""
+
+    source: Document
+    candidate: Candidate
+    relation: str
+    confidence: float
+    direction: str
+    direction_reasons: list[str]
+    evidence: Evidence
+    links: list[Link]
+    mode: str  # "monotone" or "best-match": which alignment the judge kept
+
+    @property
+    def unmatched(self) -> list[int]:
+        """Suspect passages with no counterpart in this source."""
+        return sorted(i for link in self.links if not link.source for i in link.suspect)
+
+    @property
+    def dropped(self) -> list[int]:
+        """Source passages the suspect left out."""
+        return sorted(i for link in self.links if not link.suspect for i in link.source)
+
+
+@dataclass
+class TraceResult:
+    run_id: str
+    suspect: Document
+    matches: list[Match]  # best first; matches[0] is the verdict when related
+    model: str
+    params: dict
+    timings: dict[str, float]  # seconds per stage
+    created_at: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. a cue says "likely a translation"
+
+    @property
+    def verdict(self) -> Match | None:
+        return self.matches[0] if self.matches else None
