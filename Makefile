@@ -1,0 +1,28 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both build .venv first,
+# installing the CPU build of torch before anything else can pull a CUDA one.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export HF_HUB_OFFLINE := 1
+
+.PHONY: setup demo test bench bench-quick
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e '.[test]'
+	touch $@
+
+demo: setup
+	$(VENV)/bin/provenance demo
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) scripts/bench.py all
+
+bench-quick: setup
+	$(PY) scripts/bench.py all --quick

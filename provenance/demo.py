@@ -1,0 +1,102 @@
+"""`provenance demo`: a worked example that needs no network and no arguments.
+
+It fills the store from data/demo/store.jsonl (an English news story, two of its
+translations and distractor stories, all from NTREX-128) and traces the suspects
+that scripts/make_demo.py derived from that story: a Vietnamese translation, a
+Vietnamese rewrite, an English splice and an unrelated story. data/demo/manifest.json
+says what each suspect is, so every verdict can be shown beside its expectation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import InputError
+from .models import RELATIONS, UNRELATED, TraceResult
+
+if TYPE_CHECKING:
+    from .tracker import Tracker
+
+# The data lives in the repository, next to the package: found when the package is
+# installed editable from a checkout, otherwise the caller passes --data.
+DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+
+
+@dataclass
+class DemoSuspect:
+    """One manifest entry: a suspect file and what tracing it should find."""
+
+    name: str
+    path: Path
+    overrides: dict[str, str]  # passed to Tracker.trace, as the CLI's --date/--url/... would
+    expected: str  # the relation to the original
+    expected_source: str | None  # the original's URL; None when no source should be found
+
+
+@dataclass
+class DemoCase:
+    name: str
+    expected: str
+    expected_source: str | None
+    result: TraceResult
+
+    @property
+    def relation(self) -> str:
+        """The verdict's relation; "unrelated" when nothing matched."""
+        return self.result.verdict.relation if self.result.verdict else UNRELATED
+
+    @property
+    def source_url(self) -> str | None:
+        verdict = self.result.verdict
+        return verdict.source.url if verdict and verdict.relation != UNRELATED else None
+
+    @property
+    def ok(self) -> bool:
+        """The verdict names the expected relation and, where one is expected, the expected source."""
+        return self.relation == self.expected and (self.expected_source is None or self.source_url == self.expected_source)
+
+
+def read_manifest(data_dir: Path = DEMO_DIR) -> list[DemoSuspect]:
+    """The suspects in the order the demo traces them."""
+    manifest_path = Path(data_dir) / "manifest.json"
+    if not manifest_path.is_file():
+        raise InputError(f"no demo data in {data_dir}: run from a source checkout of provenance or pass --data DIR")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        suspects = [
+            DemoSuspect(
+                name=entry["name"],
+                path=manifest_path.parent / entry["file"],
+                overrides=dict(entry.get("overrides") or {}),
+                expected=entry["expected_relation"],
+                expected_source=entry.get("expected_source"),
+            )
+            for entry in manifest["suspects"]
+        ]
+    except (ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{manifest_path}: not a demo manifest ({error!r})") from None
+    for suspect in suspects:
+        if suspect.expected not in RELATIONS:
+            raise InputError(f"{manifest_path}: {suspect.name} expects unknown relation {suspect.expected!r}")
+        if not suspect.path.is_file():
+            raise InputError(f"{manifest_path}: {suspect.name}'s file {suspect.path} is missing")
+    return suspects
+
+
+def run_demo(tracker: Tracker, data_dir: Path = DEMO_DIR) -> list[DemoCase]:
+    """Add the demo store to the tracker's store, trace every suspect, return the cases in order."""
+    data_dir = Path(data_dir)
+    suspects = read_manifest(data_dir)
+    tracker.add(str(data_dir / "store.jsonl"))
+    return [
+        DemoCase(
+            name=suspect.name,
+            expected=suspect.expected,
+            expected_source=suspect.expected_source,
+            result=tracker.trace(str(suspect.path), **suspect.overrides),
+        )
+        for suspect in suspects
+    ]

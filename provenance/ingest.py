@@ -1,0 +1,402 @@
+"""Turn what the user points at into plain text with its metadata.
+
+A source is a URL, an HTML page, a text or Markdown file, a JSONL file of records,
+or "-" for stdin. Whatever it is, it comes out as `RawDocument`s whose text is
+normalised the same way (NFC, "\\n" newlines, no trailing spaces, paragraphs
+separated by one blank line), so that the same article read from two places gets
+the same `content_id`.
+
+Input is untrusted: a file may be huge, binary, in a legacy encoding or empty, and
+a URL may hang. Each of those is an `InputError` with a one-line reason, never a
+traceback and never a silently truncated document.
+
+A .txt or .md file whose first paragraph is one short line with no closing
+punctuation (a headline) takes that line as its title; the line stays in the text,
+as an HTML page's headline does.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+import sys
+import time
+import unicodedata
+from dataclasses import replace
+from datetime import datetime
+from email.message import Message
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import charset_normalizer
+import htmldate
+import trafilatura
+import urllib3
+from charset_normalizer.utils import is_multi_byte_encoding
+
+from . import __version__, settings
+from .errors import InputError
+from .language import detect_language, language_code
+from .models import RawDocument
+
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+JSONL_FIELDS = ("text", "url", "title", "date", "lang", "site", "author")
+
+# Windows code page for text in each language. A short legacy-encoded file is
+# ambiguous (French in latin-1 decodes without error as Baltic cp1257), so the
+# detected encoding is checked against the language of the text it gives.
+LEGACY_CODE_PAGES = {
+    **dict.fromkeys(("cs", "pl", "sk", "hu", "sl", "hr", "ro", "sq", "bs"), "cp1250"),
+    **dict.fromkeys(("ru", "uk", "bg", "mk", "sr", "be"), "cp1251"),
+    "el": "cp1253",
+    "tr": "cp1254",
+    "az": "cp1254",
+    "he": "cp1255",
+    **dict.fromkeys(("ar", "fa", "ur"), "cp1256"),
+    **dict.fromkeys(("lt", "lv", "et"), "cp1257"),
+    "vi": "cp1258",
+    "th": "cp874",
+}
+WESTERN_CODE_PAGE = "cp1252"
+
+BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|meta|title|article|div|p)\b", re.IGNORECASE)
+LINE_BREAKS = re.compile(r"\r\n|[\r\v\f\x85\u2028\u2029]")
+# C0/C1 controls other than tab and newline, and stray byte-order marks
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff]")
+BLANK_LINES = re.compile(r"\n{3,}")
+TITLE_END_PUNCTUATION = tuple(".!?…。！？:;")
+
+
+def normalise_text(text: str) -> str:
+    """NFC, "\\n" newlines, no control characters or trailing spaces, at most one blank line in a row."""
+    text = LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text))
+    text = "\n".join(line.rstrip() for line in CONTROLS.sub("", text).split("\n"))
+    return BLANK_LINES.sub("\n\n", text).strip()
+
+
+def content_id(text: str) -> str:
+    """A document's stable id: the first 16 hex digits of the sha256 of its
+    normalised text with all whitespace collapsed, so re-wrapped copies agree."""
+    collapsed = " ".join(normalise_text(text).split())
+    return hashlib.sha256(collapsed.encode("utf-8")).hexdigest()[:16]
+
+
+def read_source(
+    source: str,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    date: str | None = None,
+    lang: str | None = None,
+    site: str | None = None,
+    author: str | None = None,
+) -> list[RawDocument]:
+    """Read a URL, an .html/.htm, .txt/.md or .jsonl file, or "-" (stdin).
+
+    The keyword arguments, where not None, replace what was extracted (for a
+    .jsonl file, in every record). `date` is an ISO date; `lang` a language code.
+    """
+    overrides = {
+        "url": url,
+        "title": title,
+        "published": _iso_date(date, "--date") if date is not None else None,
+        "lang": _language(lang, "--lang") if lang is not None else None,
+        "site": site,
+        "author": author,
+    }
+    if re.match(r"https?://", source, re.IGNORECASE):
+        documents = [_read_url(source)]
+    elif source == "-":
+        documents = [_read_stdin()]
+    else:
+        documents = _read_file(Path(source))
+    given = {name: value for name, value in overrides.items() if value is not None}
+    return [_tidy(replace(document, **given)) for document in documents]
+
+
+def _tidy(document: RawDocument) -> RawDocument:
+    """Metadata as one NFC line each, None when empty (extractors leave decomposed
+    accents and stray newlines in titles)."""
+
+    def one_line(value: str | None) -> str | None:
+        return " ".join(unicodedata.normalize("NFC", value).split()) or None if value else None
+
+    return replace(
+        document,
+        title=one_line(document.title),
+        url=one_line(document.url),
+        site=one_line(document.site),
+        author=one_line(document.author),
+    )
+
+
+# --- sources -------------------------------------------------------------------
+
+
+def _read_file(path: Path) -> list[RawDocument]:
+    origin = str(path)
+    try:
+        _check_size(path.stat().st_size, origin)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{origin}: no such file") from None
+    except OSError as err:
+        raise InputError(f"cannot read {origin}: {err.strerror}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return _from_jsonl(data, origin)
+    # any other suffix is read as what it looks like
+    if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(data)):
+        return [_from_html(_decode(data, origin, _meta_charset(data)), origin)]
+    return [_from_text(_decode(data, origin, None), origin)]
+
+
+def _read_stdin() -> RawDocument:
+    data = sys.stdin.buffer.read(settings.MAX_INPUT_BYTES + 1)
+    _check_size(len(data), "stdin")
+    if _looks_like_html(data):
+        return _from_html(_decode(data, "stdin", _meta_charset(data)), "stdin")
+    return _from_text(_decode(data, "stdin", None), "stdin")
+
+
+def _read_url(url: str) -> RawDocument:
+    data, content_type, charset, final_url = _fetch(url)
+    if content_type == "text/plain":
+        return replace(_from_text(_decode(data, url, charset), url), url=final_url)
+    return _from_html(_decode(data, url, charset or _meta_charset(data)), url, final_url)
+
+
+def _fetch(url: str) -> tuple[bytes, str, str | None, str]:
+    """GET the URL: (body, content type, declared charset, final URL after redirects).
+
+    The timeout bounds the connection, each read, and the whole download (so a
+    server that trickles bytes cannot hold us); the size cap is checked on the
+    declared length and again on the decompressed bytes as they arrive.
+    """
+    timeout_s = settings.FETCH_TIMEOUT_S
+    deadline = time.monotonic() + timeout_s
+    pool = urllib3.PoolManager(
+        headers={**urllib3.util.make_headers(accept_encoding=True), "User-Agent": f"provenance/{__version__}"}
+    )
+    try:
+        response = pool.request(
+            "GET",
+            url,
+            timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s),
+            retries=urllib3.Retry(total=settings.FETCH_MAX_REDIRECTS, connect=0, read=0),
+            preload_content=False,
+        )
+    except urllib3.exceptions.MaxRetryError as err:
+        raise InputError(f"cannot fetch URL: {_fetch_failure(err.reason, url)}") from None
+    except urllib3.exceptions.HTTPError as err:
+        raise InputError(f"cannot fetch URL: {_fetch_failure(err, url)}") from None
+    try:
+        if response.status >= 400:
+            raise InputError(f"cannot fetch URL: HTTP {response.status} {response.reason or ''}".rstrip())
+        declared_length = response.headers.get("Content-Length", "")
+        if declared_length.isdigit():
+            _check_size(int(declared_length), url)
+        body = bytearray()
+        for chunk in response.stream(2**16):
+            body += chunk
+            _check_size(len(body), url)
+            if time.monotonic() > deadline:
+                raise InputError(f"cannot fetch URL: timed out after {timeout_s} s")
+    except urllib3.exceptions.HTTPError as err:
+        raise InputError(f"cannot fetch URL: {_fetch_failure(err, url)}") from None
+    finally:
+        response.release_conn()
+    header = Message()
+    header["Content-Type"] = response.headers.get("Content-Type", "")
+    final_url = urljoin(url, response.url or url)  # urllib3 may give just the path
+    return bytes(body), header.get_content_type(), header.get_content_charset(), final_url
+
+
+def _fetch_failure(error: Exception | None, url: str) -> str:
+    """A short reason for a failed download, for a person to read."""
+    # most specific first: urllib3 derives NewConnectionError from its TimeoutError
+    if isinstance(error, urllib3.exceptions.NameResolutionError):
+        return f"host {urlsplit(url).hostname} not found"
+    if isinstance(error, urllib3.exceptions.NewConnectionError):
+        cause = error.__cause__  # the OSError behind it: "Connection refused", "Network is unreachable"
+        return cause.strerror if isinstance(cause, OSError) and cause.strerror else str(error)
+    if isinstance(error, (urllib3.exceptions.TimeoutError, TimeoutError)):
+        return f"timed out after {settings.FETCH_TIMEOUT_S} s"
+    if isinstance(error, urllib3.exceptions.SSLError):
+        return f"TLS error ({error})"
+    if isinstance(error, urllib3.exceptions.ResponseError):
+        return "too many redirects"
+    return str(error) or type(error).__name__
+
+
+# --- formats -------------------------------------------------------------------
+
+
+def _from_html(html: str, origin: str, fetched_url: str | None = None) -> RawDocument:
+    """Main text and metadata of a page, via trafilatura; htmldate when it finds no date."""
+    extracted = trafilatura.bare_extraction(html, url=fetched_url, with_metadata=True, include_comments=False)
+    # trafilatura keeps one paragraph a line; a blank line between them is our paragraph mark
+    text = normalise_text("\n\n".join(extracted.text.split("\n"))) if extracted and extracted.text else ""
+    if sum(ch.isalpha() for ch in text) < settings.MIN_TEXT_CHARS:
+        raise InputError(f"{origin}: no article text found in the HTML")
+    page_url = fetched_url or extracted.url
+    published = extracted.date or htmldate.find_date(
+        html, url=page_url, extensive_search=True, original_date=True, outputformat="%Y-%m-%d"
+    )
+    return RawDocument(
+        text=text,
+        origin=origin,
+        title=extracted.title or None,
+        url=page_url or None,
+        site=extracted.sitename or extracted.hostname or (urlsplit(page_url).hostname if page_url else None),
+        author=extracted.author or None,
+        published=published or None,
+    )
+
+
+def _from_text(text: str, origin: str) -> RawDocument:
+    text = normalise_text(text)
+    if not text:
+        raise InputError(f"{origin}: no text in it")
+    return RawDocument(text=text, origin=origin, title=_headline(text))
+
+
+def _headline(text: str) -> str | None:
+    first, blank, rest = text.partition("\n\n")
+    candidate = first.lstrip("#").strip()
+    if (
+        blank
+        and rest.strip()
+        and "\n" not in first
+        and len(candidate) <= settings.TITLE_MAX_CHARS
+        and not candidate.endswith(TITLE_END_PUNCTUATION)
+    ):
+        return candidate or None
+    return None
+
+
+def _from_jsonl(data: bytes, origin: str) -> list[RawDocument]:
+    """One record a line; a bad line fails the whole file, so nothing is half added."""
+    documents = []
+    # not splitlines(): a JSON string may hold U+2028, which splitlines() breaks on
+    for number, line in enumerate(_decode(data, origin, None).split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{where}: not valid JSON ({err.msg})") from None
+        if not isinstance(record, dict):
+            raise InputError(f"{where}: expected a JSON object")
+        for name in JSONL_FIELDS:
+            if record.get(name) is not None and not isinstance(record[name], str):
+                raise InputError(f"{where}: {name!r} must be a string")
+        text = normalise_text(record.get("text") or "")
+        if not text:
+            raise InputError(f'{where}: no "text"')
+        documents.append(
+            RawDocument(
+                text=text,
+                origin=where,
+                title=record.get("title") or None,
+                url=record.get("url") or None,
+                site=record.get("site") or None,
+                author=record.get("author") or None,
+                published=_iso_date(record["date"], where) if record.get("date") else None,
+                lang=_language(record["lang"], where) if record.get("lang") else None,
+            )
+        )
+    if not documents:
+        raise InputError(f"{origin}: no records in it")
+    return documents
+
+
+# --- bytes to text -------------------------------------------------------------
+
+
+def _check_size(size: int, origin: str) -> None:
+    if size > settings.MAX_INPUT_BYTES:
+        raise InputError(
+            f"{origin} is over the input size cap of {settings.MAX_INPUT_BYTES:,} bytes (settings.MAX_INPUT_BYTES)"
+        )
+
+
+def _meta_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag near its top."""
+    found = META_CHARSET.search(data[:4096])
+    return found.group(1).decode("ascii") if found else None
+
+
+def _web_encoding(label: str | None) -> str | None:
+    """The codec a browser would use for a declared charset label, or None if unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name in ("iso8859-1", "ascii"):
+        return WESTERN_CODE_PAGE  # browsers read these labels as windows-1252, and so do pages
+    if name.startswith(("utf-16", "utf-32")):
+        return None  # without a BOM such a label is a mistake; WHATWG reads the page as UTF-8
+    return name
+
+
+def _decode(data: bytes, origin: str, declared: str | None) -> str:
+    """Bytes to text: a BOM, else the declared charset, else UTF-8, else a detected encoding."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if b"\x00" in data:
+        raise InputError(f"{origin} looks like a binary file, not text or HTML")
+    for encoding in (_web_encoding(declared), "utf-8"):
+        if encoding:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise InputError(f"{origin} looks like a binary file, not text or HTML")
+    if is_multi_byte_encoding(best.encoding):
+        return str(best)
+    language = detect_language(str(best))
+    code_page = LEGACY_CODE_PAGES.get(language or "", WESTERN_CODE_PAGE)
+    try:
+        return data.decode(code_page)
+    except UnicodeDecodeError:
+        return str(best)
+
+
+def _looks_like_html(data: bytes) -> bool:
+    """Starts with an HTML tag (after an optional UTF-8 BOM and white space)."""
+    return HTML_START.match(data[:4096]) is not None
+
+
+# --- metadata ------------------------------------------------------------------
+
+
+def _iso_date(value: str, origin: str) -> str:
+    try:
+        return datetime.fromisoformat(value.strip()).date().isoformat()
+    except ValueError:
+        raise InputError(f"{origin}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _language(value: str, origin: str) -> str:
+    code = language_code(value)
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        raise InputError(f"{origin}: {value!r} is not a language code (such as en, vi, zh)")
+    return code

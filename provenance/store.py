@@ -1,0 +1,721 @@
+"""The one place that talks to DuckDB: documents, passages and their vectors, the
+embedding cache, and every trace's scores, in one file a user can query with SQL.
+
+A store is made for one embedding model: vectors are FLOAT[dim] columns, and mixing
+two models' vectors would make every cosine meaningless, so `bind_model` records the
+first model and refuses any other. The schema grows through numbered migrations
+(simonw/llm style), each applied once and recorded, so an old store upgrades itself
+and a store from a newer provenance is refused rather than guessed at. Bulk rows go
+in and vectors come out through Arrow: row-by-row inserts are about 1000x slower.
+Every write is one transaction, so an interrupted write leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, datetime, timezone
+from itertools import groupby
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from .errors import NotFound, StoreError
+from .models import Candidate, Cue, Document, Evidence, Link, Match, Passage, TraceResult
+
+DEFAULT_DB = "provenance.duckdb"
+MIN_PREFIX = 4  # shorter id prefixes match too much to be what the user meant
+
+Migration = Callable[[duckdb.DuckDBPyConnection, int], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(step: Migration) -> Migration:
+    """Register a schema step; steps run once each, in the order they are defined."""
+    MIGRATIONS.append(step)
+    return step
+
+
+@migration
+def m001_initial(con: duckdb.DuckDBPyConnection, dim: int) -> None:
+    con.execute(
+        f"""
+        CREATE TABLE documents (
+            doc_id VARCHAR PRIMARY KEY,
+            url VARCHAR,
+            title VARCHAR,
+            site VARCHAR,
+            author VARCHAR,
+            published DATE,
+            lang VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            cues JSON NOT NULL,
+            added_at TIMESTAMP NOT NULL,
+            embedding FLOAT[{dim}] NOT NULL
+        );
+        CREATE TABLE passages (
+            doc_id VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            para INTEGER NOT NULL,
+            kind VARCHAR NOT NULL,
+            lang VARCHAR,
+            text VARCHAR NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            embedding FLOAT[{dim}] NOT NULL,
+            PRIMARY KEY (doc_id, idx)
+        );
+        CREATE TABLE embeddings (
+            model VARCHAR NOT NULL,
+            text_hash VARCHAR NOT NULL,
+            embedding FLOAT[{dim}] NOT NULL,
+            PRIMARY KEY (model, text_hash)
+        );
+        CREATE TABLE runs (
+            run_id VARCHAR PRIMARY KEY,
+            suspect_id VARCHAR NOT NULL,
+            model VARCHAR NOT NULL,
+            params JSON NOT NULL,
+            timings JSON NOT NULL,
+            notes JSON NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE matches (
+            run_id VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,
+            source_id VARCHAR NOT NULL,
+            retrieval_score DOUBLE,
+            passage_score DOUBLE,
+            doc_score DOUBLE,
+            cue_boost DOUBLE,
+            date_penalty DOUBLE,
+            relation VARCHAR NOT NULL,
+            confidence DOUBLE,
+            direction VARCHAR NOT NULL,
+            direction_reasons JSON NOT NULL,
+            mode VARCHAR NOT NULL,
+            suspect_aligned DOUBLE,
+            source_covered DOUBLE,
+            mean_link_score DOUBLE,
+            order_score DOUBLE,
+            same_language BOOLEAN,
+            near_verbatim DOUBLE,
+            shared_numbers JSON NOT NULL,
+            shared_names JSON NOT NULL,
+            aligned_passages INTEGER,
+            body_passages INTEGER,
+            PRIMARY KEY (run_id, rank)
+        );
+        CREATE TABLE alignments (
+            run_id VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            link INTEGER NOT NULL,
+            suspect_idx INTEGER[] NOT NULL,
+            source_idx INTEGER[] NOT NULL,
+            score DOUBLE,
+            cosine DOUBLE,
+            PRIMARY KEY (run_id, source_id, link)
+        );
+        """
+    )
+
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_MATCH_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("rank", pa.int32()),
+        ("source_id", pa.string()),
+        ("retrieval_score", pa.float64()),
+        ("passage_score", pa.float64()),
+        ("doc_score", pa.float64()),
+        ("cue_boost", pa.float64()),
+        ("date_penalty", pa.float64()),
+        ("relation", pa.string()),
+        ("confidence", pa.float64()),
+        ("direction", pa.string()),
+        ("direction_reasons", pa.string()),
+        ("mode", pa.string()),
+        ("suspect_aligned", pa.float64()),
+        ("source_covered", pa.float64()),
+        ("mean_link_score", pa.float64()),
+        ("order_score", pa.float64()),
+        ("same_language", pa.bool_()),
+        ("near_verbatim", pa.float64()),
+        ("shared_numbers", pa.string()),
+        ("shared_names", pa.string()),
+        ("aligned_passages", pa.int32()),
+        ("body_passages", pa.int32()),
+    ]
+)
+
+_ALIGNMENT_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("source_id", pa.string()),
+        ("link", pa.int32()),
+        ("suspect_idx", pa.list_(pa.int32())),
+        ("source_idx", pa.list_(pa.int32())),
+        ("score", pa.float64()),
+        ("cosine", pa.float64()),
+    ]
+)
+
+_DUCKDB_CONFIG = {
+    # Unit vectors are close to random floats: DuckDB's float codecs (ALP, ALPRD)
+    # save about 4% on them but halve the speed of every bulk vector write.
+    "disabled_compression_methods": "alp,alprd",
+    # The store needs only what is built in (JSON included) and must never reach
+    # the network, which autoloading would do for, say, a SQLite file.
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+_DOCUMENT_COLUMNS = "doc_id, url, title, site, author, published, lang, text, cues, added_at"
+
+
+def default_db_path() -> Path:
+    """Where the store lives unless --db says otherwise: $PROVENANCE_DB, else ./provenance.duckdb."""
+    return Path(os.environ.get("PROVENANCE_DB") or DEFAULT_DB).expanduser()
+
+
+class Store:
+    """One DuckDB file holding documents, vectors and runs for one embedding model.
+
+    Not thread-safe: one Store per thread. DuckDB lets one process at a time open a
+    file for writing, so a second process gets a clear StoreError.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path).expanduser()
+        if not self.path.exists():
+            if not create:
+                raise StoreError(f"no store at {self.path}; pass --db PATH or set PROVENANCE_DB to an existing one")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._con = _connect(self.path)
+        try:
+            self._model, self._dim = self._open()
+        except BaseException:
+            self._con.close()
+            raise
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._con.close()
+
+    @property
+    def model(self) -> str | None:
+        """The embedding model whose vectors this store holds; None until one is bound."""
+        return self._model
+
+    @property
+    def dim(self) -> int | None:
+        return self._dim
+
+    # --- schema ---------------------------------------------------------------
+
+    def _open(self) -> tuple[str | None, int | None]:
+        tables = {name for (name,) in self._con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if tables and "meta" not in tables:
+            raise StoreError(f"{self.path} is a DuckDB file but not a provenance store; use another --db")
+        if not tables:
+            with self._transaction():
+                self._con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+                self._con.execute("CREATE TABLE migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+        meta = dict(self._con.execute("SELECT key, value FROM meta").fetchall())
+        version = int(meta.get("schema_version", 0))
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer provenance (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); upgrade provenance"
+            )
+        dim = int(meta["dim"]) if "dim" in meta else None
+        if dim is not None and version < SCHEMA_VERSION:
+            with self._transaction():
+                self._migrate(dim)
+        return meta.get("model"), dim
+
+    def _migrate(self, dim: int) -> None:
+        """Apply the migrations this store lacks; the caller holds the transaction."""
+        applied = {name for (name,) in self._con.execute("SELECT name FROM migrations").fetchall()}
+        for number, step in enumerate(MIGRATIONS, start=1):
+            if step.__name__ in applied:
+                continue
+            step(self._con, dim)
+            self._con.execute("INSERT INTO migrations VALUES (?, ?)", [step.__name__, _now()])
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)])
+
+    def bind_model(self, name: str, dim: int) -> None:
+        """Record the model on first use (and build the tables sized for its vectors);
+        refuse a store built with a different model or dimension."""
+        if self._model is None:
+            with self._transaction():
+                self._con.execute("INSERT OR REPLACE INTO meta VALUES ('model', ?), ('dim', ?)", [name, str(dim)])
+                self._migrate(dim)
+            self._model, self._dim = name, int(dim)
+        elif (name, int(dim)) != (self._model, self._dim):
+            raise StoreError(
+                f"{self.path} holds embeddings of {self._model} ({self._dim} dims); "
+                f"use --model {self._model} or a new --db"
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._con.begin()
+        try:
+            yield
+        except BaseException:
+            # KeyboardInterrupt included: a half-written document must not survive.
+            self._con.rollback()
+            raise
+        self._con.commit()
+
+    @contextmanager
+    def _registered(self, name: str, rows: pa.Table) -> Iterator[None]:
+        self._con.register(name, rows)
+        try:
+            yield
+        finally:
+            self._con.unregister(name)
+
+    def _require_dim(self) -> int:
+        if self._dim is None:
+            raise StoreError(f"{self.path} has no embedding model yet; call bind_model first")
+        return self._dim
+
+    def _resolve(self, table: str, column: str, wanted: str, what: str) -> str:
+        """The full id that `wanted` names, exactly or as a unique prefix."""
+        if self._dim is None:
+            raise NotFound(f"no {what} {wanted!r} in {self.path}: the store is empty")
+        if self._con.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", [wanted]).fetchone():
+            return wanted
+        if len(wanted) < MIN_PREFIX:
+            raise NotFound(f"no {what} {wanted!r} in {self.path} (an id prefix needs at least {MIN_PREFIX} characters)")
+        found = [
+            full
+            for (full,) in self._con.execute(
+                f"SELECT {column} FROM {table} WHERE starts_with({column}, ?) ORDER BY {column} LIMIT 3", [wanted]
+            ).fetchall()
+        ]
+        if not found:
+            raise NotFound(f"no {what} {wanted!r} in {self.path}")
+        if len(found) > 1:
+            shown = ", ".join(found[:2]) + (", …" if len(found) > 2 else "")
+            raise NotFound(f"{what} id {wanted!r} is ambiguous in {self.path} ({shown}); give more characters")
+        return found[0]
+
+    # --- documents ------------------------------------------------------------
+
+    def has_document(self, doc_id: str) -> bool:
+        if self._dim is None:
+            return False
+        return self._con.execute("SELECT 1 FROM documents WHERE doc_id = ?", [doc_id]).fetchone() is not None
+
+    def add_document(self, doc: Document, passage_vecs: np.ndarray, doc_vec: np.ndarray) -> bool:
+        """Store a document, its passages and their vectors in one transaction.
+
+        `passage_vecs` holds one row per passage, in `doc.passages` order. Returns
+        False, writing nothing, when the document is already stored. The store sets
+        `added_at`; the document passed in is left as it is.
+        """
+        self._require_dim()
+        passage_vecs = np.asarray(passage_vecs)
+        if passage_vecs.ndim != 2 or len(passage_vecs) != len(doc.passages):
+            raise ValueError(
+                f"document {doc.doc_id} has {len(doc.passages)} passages "
+                f"but passage_vecs has shape {passage_vecs.shape}"
+            )
+        document_row = pa.table(
+            {
+                "doc_id": [doc.doc_id],
+                "url": [doc.url],
+                "title": [doc.title],
+                "site": [doc.site],
+                "author": [doc.author],
+                "published": pa.array([_date_value(doc.published)], pa.date32()),
+                "lang": [doc.lang],
+                "text": [doc.text],
+                "cues": [_json([asdict(cue) for cue in doc.cues])],
+                "added_at": pa.array([_now()], pa.timestamp("us")),
+                "embedding": _vector_array(np.asarray(doc_vec).reshape(1, -1)),
+            }
+        )
+        passages = doc.passages
+        passage_rows = pa.table(
+            {
+                "doc_id": pa.array([doc.doc_id] * len(passages), pa.string()),
+                "idx": pa.array([p.idx for p in passages], pa.int32()),
+                "para": pa.array([p.para for p in passages], pa.int32()),
+                "kind": pa.array([p.kind for p in passages], pa.string()),
+                "lang": pa.array([p.lang for p in passages], pa.string()),
+                "text": pa.array([p.text for p in passages], pa.string()),
+                "start_char": pa.array([p.start for p in passages], pa.int32()),
+                "end_char": pa.array([p.end for p in passages], pa.int32()),
+                "embedding": _vector_array(passage_vecs),
+            }
+        )
+        with self._transaction():
+            if self.has_document(doc.doc_id):
+                return False
+            with self._registered("document_row", document_row):
+                self._con.execute("INSERT INTO documents BY NAME SELECT * FROM document_row")
+            with self._registered("passage_rows", passage_rows):
+                self._con.execute("INSERT INTO passages BY NAME SELECT * FROM passage_rows")
+        return True
+
+    def get_document(self, doc_id_or_prefix: str) -> Document:
+        """A stored document with its passages and cues, by id or unique id prefix."""
+        doc_id = self._resolve("documents", "doc_id", doc_id_or_prefix, "document")
+        row = self._con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        document = _document(row)
+        document.passages = [
+            Passage(idx=idx, para=para, text=text, lang=lang, kind=kind, start=start, end=end)
+            for idx, para, text, lang, kind, start, end in self._con.execute(
+                "SELECT idx, para, text, lang, kind, start_char, end_char FROM passages WHERE doc_id = ? ORDER BY idx",
+                [doc_id],
+            ).fetchall()
+        ]
+        return document
+
+    def documents(self, text_chars: int | None = None) -> list[Document]:
+        """Every stored document without its passages, newest first. `text_chars`
+        keeps only the start of each text: retrieval needs metadata for 100k
+        documents, not 0.5 GB of their text."""
+        if self._dim is None:
+            return []
+        columns = _DOCUMENT_COLUMNS
+        if text_chars is not None:
+            columns = columns.replace("text", f"left(text, {int(text_chars)}) AS text")
+        rows = self._con.execute(f"SELECT {columns} FROM documents ORDER BY added_at DESC, rowid DESC").fetchall()
+        return [_document(row) for row in rows]
+
+    def passage_vectors(self, doc_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """(n_passages, dim) float32 vectors per document, rows in passage order."""
+        if not doc_ids:
+            return {}
+        dim = self._require_dim()
+        ids = list(doc_ids)
+        known = {
+            doc_id
+            for (doc_id,) in self._con.execute(
+                "SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+            ).fetchall()
+        }
+        missing = [doc_id for doc_id in ids if doc_id not in known]
+        if missing:
+            raise NotFound(f"no document {missing[0]!r} in {self.path}")
+        rows = self._con.sql(
+            "SELECT doc_id, embedding FROM passages WHERE doc_id IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY doc_id, idx",
+            params=[ids],
+        ).to_arrow_table()
+        vectors = _vectors(rows.column("embedding"), dim)
+        by_doc = {doc_id: np.empty((0, dim), dtype=np.float32) for doc_id in ids}
+        start = 0
+        for doc_id, group in groupby(rows.column("doc_id").to_pylist()):
+            count = sum(1 for _ in group)
+            by_doc[doc_id] = vectors[start : start + count]
+            start += count
+        return by_doc
+
+    def doc_matrix(self) -> tuple[list[str], np.ndarray]:
+        """Every document id and its document vector, as an (N, dim) float32 matrix,
+        row i belonging to ids[i]. Rows come in storage order: sorting 100k vectors
+        would double the time this takes."""
+        if self._dim is None:
+            return [], np.empty((0, 0), dtype=np.float32)
+        rows = self._con.sql("SELECT doc_id, embedding FROM documents").to_arrow_table()
+        return rows.column("doc_id").to_pylist(), _vectors(rows.column("embedding"), self._dim)
+
+    # --- embedding cache ------------------------------------------------------
+
+    def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among `text_hashes` for `model`; absent hashes are left out."""
+        if not text_hashes or self._dim is None:
+            return {}
+        rows = self._con.sql(
+            "SELECT text_hash, embedding FROM embeddings "
+            "WHERE model = ? AND text_hash IN (SELECT unnest(?::VARCHAR[]))",
+            params=[model, list(text_hashes)],
+        ).to_arrow_table()
+        return dict(zip(rows.column("text_hash").to_pylist(), _vectors(rows.column("embedding"), self._dim)))
+
+    def put_embeddings(self, model: str, text_hashes: Sequence[str], vectors: np.ndarray) -> None:
+        """Cache vectors by (model, text hash); hashes already cached keep their vector."""
+        vectors = np.asarray(vectors)
+        if vectors.ndim != 2 or len(vectors) != len(text_hashes):
+            raise ValueError(f"{len(text_hashes)} text hashes but vectors have shape {vectors.shape}")
+        if not text_hashes:
+            return
+        self.bind_model(model, vectors.shape[1])
+        first_position: dict[str, int] = {}
+        for position, text_hash in enumerate(text_hashes):
+            first_position.setdefault(text_hash, position)
+        rows = pa.table(
+            {
+                "model": pa.array([model] * len(first_position), pa.string()),
+                "text_hash": pa.array(list(first_position), pa.string()),
+                "embedding": _vector_array(
+                    vectors if len(first_position) == len(vectors) else vectors[list(first_position.values())]
+                ),
+            }
+        )
+        # An anti join skips cached hashes twice as fast as INSERT OR IGNORE's
+        # row-by-row key checks; the batch itself was made unique above.
+        with self._transaction(), self._registered("embedding_rows", rows):
+            self._con.execute(
+                "INSERT INTO embeddings BY NAME "
+                "SELECT * FROM embedding_rows ANTI JOIN embeddings USING (model, text_hash)"
+            )
+
+    # --- runs -----------------------------------------------------------------
+
+    def save_run(self, result: TraceResult) -> None:
+        """Store a trace (the run, each judged match, each alignment link) in one
+        transaction. The suspect and every source must already be stored."""
+        run_id = result.run_id
+        referenced = [result.suspect.doc_id] + [match.source.doc_id for match in result.matches]
+        missing = [doc_id for doc_id in referenced if not self.has_document(doc_id)]
+        if missing:
+            raise StoreError(
+                f"run {run_id} refers to documents not in {self.path} ({', '.join(missing)}); add them first"
+            )
+        match_rows = pa.Table.from_pylist(
+            [_match_row(run_id, rank, match) for rank, match in enumerate(result.matches, start=1)],
+            schema=_MATCH_SCHEMA,
+        )
+        alignment_rows = pa.Table.from_pylist(
+            [
+                {
+                    "run_id": run_id,
+                    "source_id": match.source.doc_id,
+                    "link": number,
+                    "suspect_idx": [int(i) for i in link.suspect],
+                    "source_idx": [int(i) for i in link.source],
+                    "score": float(link.score),
+                    "cosine": float(link.cosine),
+                }
+                for match in result.matches
+                for number, link in enumerate(match.links)
+            ],
+            schema=_ALIGNMENT_SCHEMA,
+        )
+        with self._transaction():
+            if self._con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+                raise StoreError(f"run {run_id} is already in {self.path}")
+            self._con.execute(
+                "INSERT INTO runs (run_id, suspect_id, model, params, timings, notes, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    result.suspect.doc_id,
+                    result.model,
+                    _json(result.params),
+                    _json(result.timings),
+                    _json(result.notes),
+                    _timestamp_value(result.created_at) if result.created_at else _now(),
+                ],
+            )
+            with self._registered("match_rows", match_rows):
+                self._con.execute("INSERT INTO matches BY NAME SELECT * FROM match_rows")
+            with self._registered("alignment_rows", alignment_rows):
+                self._con.execute("INSERT INTO alignments BY NAME SELECT * FROM alignment_rows")
+
+    def load_run(self, run_id_or_prefix: str) -> TraceResult:
+        """A stored trace rebuilt as it was saved, with its documents read from the store."""
+        run_id = self._resolve("runs", "run_id", run_id_or_prefix, "run")
+        suspect_id, model, params, timings, notes, created_at = self._con.execute(
+            "SELECT suspect_id, model, params, timings, notes, created_at FROM runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+        links_by_source: dict[str, list[Link]] = {}
+        for source_id, suspect_idx, source_idx, score, cosine in self._con.execute(
+            "SELECT source_id, suspect_idx, source_idx, score, cosine FROM alignments "
+            "WHERE run_id = ? ORDER BY source_id, link",
+            [run_id],
+        ).fetchall():
+            links_by_source.setdefault(source_id, []).append(
+                Link(suspect=tuple(suspect_idx), source=tuple(source_idx), score=score, cosine=cosine)
+            )
+        cursor = self._con.execute(
+            f"SELECT {', '.join(_MATCH_SCHEMA.names)} FROM matches WHERE run_id = ? ORDER BY rank", [run_id]
+        )
+        names = [column[0] for column in cursor.description]
+        matches = []
+        for values in cursor.fetchall():
+            row = dict(zip(names, values))
+            source_id = row["source_id"]
+            matches.append(_match(row, self.get_document(source_id), links_by_source.get(source_id, [])))
+        return TraceResult(
+            run_id=run_id,
+            suspect=self.get_document(suspect_id),
+            matches=matches,
+            model=model,
+            params=json.loads(params),
+            timings=json.loads(timings),
+            created_at=_timestamp_text(created_at),
+            notes=json.loads(notes),
+        )
+
+    def runs(self) -> list[tuple[str, str, str]]:
+        """(run_id, suspect_id, created_at) of every stored run, newest first."""
+        if self._dim is None:
+            return []
+        return [
+            (run_id, suspect_id, _timestamp_text(created_at))
+            for run_id, suspect_id, created_at in self._con.execute(
+                "SELECT run_id, suspect_id, created_at FROM runs ORDER BY created_at DESC, rowid DESC"
+            ).fetchall()
+        ]
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the file, turning DuckDB's errors into one-line messages a user can act on."""
+    try:
+        return duckdb.connect(str(path), config=_DUCKDB_CONFIG)
+    except duckdb.Error as error:
+        message = str(error)
+        if "Could not set lock" in message:
+            pid = re.search(r"\(PID (\d+)\)", message)
+            holder = f" (pid {pid.group(1)})" if pid else ""
+            raise StoreError(f"{path} is in use by another process{holder}; close it or use another --db") from None
+        # DuckDB hands a SQLite file to its sqlite extension, which the config keeps out.
+        if "not a valid DuckDB database file" in message or "sqlite" in message.lower():
+            raise StoreError(f"{path} is not a provenance store (not a DuckDB file); use another --db") from None
+        reason = message.splitlines()[0].removeprefix("IO Error: ")
+        raise StoreError(f"cannot open {path}: {reason}") from None
+
+
+def _now() -> datetime:
+    """The store's clock: UTC, to the second, without a zone (DuckDB TIMESTAMP)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _timestamp_value(text: str) -> datetime:
+    """A TIMESTAMP value (naive UTC) for an ISO time; a time without a zone is taken as UTC."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def _timestamp_text(moment: datetime) -> str:
+    """ISO text for a stored TIMESTAMP, which always holds UTC: "2024-09-12T08:15:00+00:00"."""
+    return moment.replace(tzinfo=timezone.utc).isoformat()
+
+
+def _date_value(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _json(value: object) -> str:
+    """JSON text for a JSON column; numpy scalars and arrays from the scorers become plain numbers."""
+
+    def plain(item: object) -> object:
+        if isinstance(item, (np.generic, np.ndarray)):
+            return item.tolist()
+        raise TypeError(f"{type(item).__name__} is not JSON serialisable")
+
+    return json.dumps(value, ensure_ascii=False, default=plain)
+
+
+def _vector_array(vectors: np.ndarray) -> pa.FixedSizeListArray:
+    """An Arrow FLOAT[dim] column over a float32 copy of `vectors` (n, dim)."""
+    rows = np.ascontiguousarray(vectors, dtype=np.float32)
+    return pa.FixedSizeListArray.from_arrays(pa.array(rows.reshape(-1)), rows.shape[1])
+
+
+def _vectors(column: pa.ChunkedArray, dim: int) -> np.ndarray:
+    """An (n, dim) float32 array from a FLOAT[dim] column, in one copy."""
+    chunks = [chunk.flatten().to_numpy() for chunk in column.chunks]
+    if not chunks:
+        return np.empty((0, dim), dtype=np.float32)
+    return np.concatenate(chunks).reshape(-1, dim)
+
+
+def _document(row: tuple) -> Document:
+    doc_id, url, title, site, author, published, lang, text, cues, added_at = row
+    return Document(
+        doc_id=doc_id,
+        text=text,
+        lang=lang,
+        cues=[Cue(**cue) for cue in json.loads(cues)],
+        title=title,
+        url=url,
+        site=site,
+        author=author,
+        published=published.isoformat() if published else None,
+        added_at=_timestamp_text(added_at),
+    )
+
+
+def _match_row(run_id: str, rank: int, match: Match) -> dict:
+    candidate, evidence = match.candidate, match.evidence
+    return {
+        "run_id": run_id,
+        "rank": rank,
+        "source_id": match.source.doc_id,
+        "retrieval_score": float(candidate.score),
+        "passage_score": float(candidate.passage_score),
+        "doc_score": float(candidate.doc_score),
+        "cue_boost": float(candidate.cue_boost),
+        "date_penalty": float(candidate.date_penalty),
+        "relation": match.relation,
+        "confidence": float(match.confidence),
+        "direction": match.direction,
+        "direction_reasons": _json(match.direction_reasons),
+        "mode": match.mode,
+        "suspect_aligned": float(evidence.suspect_aligned),
+        "source_covered": float(evidence.source_covered),
+        "mean_link_score": float(evidence.mean_link_score),
+        "order_score": float(evidence.order),
+        "same_language": bool(evidence.same_language),
+        "near_verbatim": float(evidence.near_verbatim),
+        "shared_numbers": _json(evidence.shared_numbers),
+        "shared_names": _json(evidence.shared_names),
+        "aligned_passages": int(evidence.aligned_passages),
+        "body_passages": int(evidence.body_passages),
+    }
+
+
+def _match(row: dict, source: Document, links: list[Link]) -> Match:
+    return Match(
+        source=source,
+        candidate=Candidate(
+            doc_id=source.doc_id,
+            score=row["retrieval_score"],
+            passage_score=row["passage_score"],
+            doc_score=row["doc_score"],
+            cue_boost=row["cue_boost"],
+            date_penalty=row["date_penalty"],
+        ),
+        relation=row["relation"],
+        confidence=row["confidence"],
+        direction=row["direction"],
+        direction_reasons=json.loads(row["direction_reasons"]),
+        evidence=Evidence(
+            suspect_aligned=row["suspect_aligned"],
+            source_covered=row["source_covered"],
+            mean_link_score=row["mean_link_score"],
+            order=row["order_score"],
+            same_language=row["same_language"],
+            near_verbatim=row["near_verbatim"],
+            shared_numbers=json.loads(row["shared_numbers"]),
+            shared_names=json.loads(row["shared_names"]),
+            aligned_passages=row["aligned_passages"],
+            body_passages=row["body_passages"],
+        ),
+        links=links,
+        mode=row["mode"],
+    )

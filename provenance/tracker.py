@@ -1,0 +1,233 @@
+"""The library's front door: read this file top to bottom to see the whole pipeline.
+
+    ingest -> language -> passages -> cues -> embed -> store      (Tracker.add)
+    suspect -> retrieve -> align + judge -> store -> TraceResult  (Tracker.trace)
+
+Every stage is a plain function in its own module; the Tracker only wires them to
+one store and one embedding model, and times each step.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from . import settings
+from .cues import extract_cues, translation_hints
+from .embed import Embedder, load_embedder
+from .errors import InputError, NotFound
+from .ingest import content_id, read_source
+from .judge import compare
+from .language import document_language
+from .models import UNRELATED, Document, Match, RawDocument, TraceResult
+from .progress import NullProgress, Progress
+from .retrieve import Corpus, body_rows, document_vector, retrieve
+from .segment import split_passages
+from .store import Store, default_db_path
+
+
+@dataclass
+class Added:
+    doc: Document
+    new: bool  # False when the same text was already stored
+
+
+def prepare(raw: RawDocument) -> Document:
+    """Language, passages, cues and id of an ingested text; no model, no store."""
+    lang = raw.lang or document_language(raw.text)
+    passages = split_passages(raw.text, lang)
+    if not passages:
+        raise InputError(f"{raw.origin}: no passages found in the text")
+    return Document(
+        doc_id=content_id(raw.text),
+        text=raw.text,
+        lang=lang,
+        passages=passages,
+        cues=extract_cues(passages),
+        title=raw.title,
+        url=raw.url,
+        site=raw.site,
+        author=raw.author,
+        published=raw.published,
+    )
+
+
+def text_hash(text: str) -> str:
+    """Key of the embedding cache: the same text is never embedded twice by one model."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class Tracker:
+    def __init__(self, db: str | os.PathLike | None = None, model: str | None = None, progress: Progress | None = None):
+        self.store = Store(Path(db) if db else default_db_path())
+        self._model_spec = model
+        self._embedder: Embedder | None = None
+        self._corpus: Corpus | None = None
+        self.progress = progress or NullProgress()
+
+    # -- model and embeddings ---------------------------------------------------
+
+    @property
+    def embedder(self) -> Embedder:
+        """Loaded on first use, so `show` and `docs` never load a model. Without
+        --model, a store keeps using the model it was built with."""
+        if self._embedder is None:
+            self._embedder = load_embedder(self._model_spec or self.store.model or settings.DEFAULT_MODEL)
+            self.store.bind_model(self._embedder.name, self._embedder.dim)
+        return self._embedder
+
+    def embed_texts(self, texts: list[str], description: str = "embedding") -> np.ndarray:
+        """Vectors for texts, from the store's cache where it has them."""
+        model = self.embedder
+        hashes = [text_hash(t) for t in texts]
+        cached = self.store.cached_embeddings(model.name, list(dict.fromkeys(hashes)))
+        missing = list(dict.fromkeys(h for h in hashes if h not in cached))
+        if missing:
+            first_text = {}
+            for h, t in zip(hashes, texts):
+                first_text.setdefault(h, t)
+            with self.progress.task(description, total=len(missing)) as advance:
+                vectors = model.encode([first_text[h] for h in missing], progress=advance)
+            self.store.put_embeddings(model.name, missing, vectors)
+            cached.update(zip(missing, vectors))
+        out = np.empty((len(texts), model.dim), dtype=np.float32)
+        for row, h in enumerate(hashes):
+            out[row] = cached[h]
+        return out
+
+    def passage_vectors(self, doc: Document) -> np.ndarray:
+        return self.embed_texts([p.text for p in doc.passages])
+
+    # -- add --------------------------------------------------------------------
+
+    def read(self, source: str, **overrides) -> list[Document]:
+        overrides = {key: value for key, value in overrides.items() if value is not None}
+        return [prepare(raw) for raw in read_source(source, **overrides)]
+
+    def add(self, source: str, **overrides) -> list[Added]:
+        """Ingest a source (URL, file, .jsonl, "-") and store each new document."""
+        return self.add_documents(self.read(source, **overrides))
+
+    def add_documents(self, docs: list[Document]) -> list[Added]:
+        new_docs = [doc for doc in {d.doc_id: d for d in docs}.values() if not self.store.has_document(doc.doc_id)]
+        # one embedding pass over every new passage, so a big .jsonl shows one progress bar
+        texts = [p.text for doc in new_docs for p in doc.passages]
+        vectors = self.embed_texts(texts) if texts else None
+        start = 0
+        stored = {}
+        with self.progress.task("storing", total=len(new_docs)) as advance:
+            for doc in new_docs:
+                passage_vecs = vectors[start : start + len(doc.passages)]
+                start += len(doc.passages)
+                doc_vec = document_vector(passage_vecs[body_rows(doc)])
+                stored[doc.doc_id] = self.store.add_document(doc, passage_vecs, doc_vec)
+                advance(1)
+        if new_docs:
+            self._corpus = None
+        return [Added(doc, stored.get(doc.doc_id, False)) for doc in docs]
+
+    # -- trace ------------------------------------------------------------------
+
+    def resolve(self, suspect: str, **overrides) -> Document:
+        """A stored doc id (or unique prefix), else a source to add first."""
+        looks_like_source = suspect == "-" or "://" in suspect or Path(suspect).exists()
+        if not looks_like_source:
+            try:
+                return self.store.get_document(suspect)
+            except NotFound:
+                raise NotFound(f"{suspect!r} is neither a stored document id nor a file or URL") from None
+        added = self.add(suspect, **overrides)
+        if len(added) != 1:
+            raise InputError(f"{suspect}: trace takes one document, this source holds {len(added)}")
+        return added[0].doc
+
+    def trace(self, suspect: str, *, top_k: int = settings.TOP_K, **overrides) -> TraceResult:
+        timings = {}
+        with _timed(timings, "ingest"):
+            doc = self.resolve(suspect, **overrides)
+        with _timed(timings, "embed"):
+            vectors = self.passage_vectors(doc)
+        with _timed(timings, "retrieve"):
+            candidates = retrieve(doc, vectors, self.corpus(), top_k=top_k)
+        with _timed(timings, "align"):
+            matches = []
+            with self.progress.task("aligning candidates", total=len(candidates)) as advance:
+                for candidate in candidates:
+                    source = self.store.get_document(candidate.doc_id)
+                    source_vecs = self.store.passage_vectors([source.doc_id])[source.doc_id]
+                    matches.append(compare(doc, vectors, source, source_vecs, candidate))
+                    advance(1)
+        result = TraceResult(
+            run_id=uuid.uuid4().hex[:12],
+            suspect=doc,
+            matches=rank_matches(matches),
+            model=self.embedder.name,
+            params={"top_k": top_k},
+            timings=timings,
+            created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            notes=translation_hints(doc.cues, doc.lang),
+        )
+        with _timed(timings, "store"):
+            self.store.save_run(result)
+        return result
+
+    def corpus(self) -> Corpus:
+        """Every stored document's vector, kept in memory between traces."""
+        if self._corpus is None:
+            self._corpus = Corpus.from_store(self.store)
+        return self._corpus
+
+    # -- read back --------------------------------------------------------------
+
+    def show(self, run_id: str) -> TraceResult:
+        return self.store.load_run(run_id)
+
+    def documents(self) -> list[Document]:
+        return self.store.documents()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Tracker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+_TIER = {"translation": 0, "copy": 0, "rewrite": 0, "partial": 1, UNRELATED: 2}
+
+
+def rank_matches(matches: list[Match]) -> list[Match]:
+    """Related sources before unrelated ones; among related ones, the one the suspect
+    cites, then the earliest published (the upstream end of a chain of copies), then
+    the strongest evidence."""
+
+    def key(match: Match):
+        ev = match.evidence
+        strength = match.confidence * (ev.suspect_aligned + ev.source_covered)
+        return (
+            _TIER[match.relation],
+            -match.candidate.cue_boost,
+            match.source.published or "9999",
+            -strength,
+        )
+
+    return sorted(matches, key=key)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = round(timings.get(stage, 0.0) + time.perf_counter() - start, 4)

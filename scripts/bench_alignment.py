@@ -1,0 +1,415 @@
+"""Passage alignment on Text+Berg (de-fr gold with 1-n, n-m links and deletions).
+
+Scores `align_monotone` the way the Vecalign and Bertalign papers do (strict and lax
+precision / recall / F1, micro-averaged over test0-6) against a 1-1 baseline (mutual
+best cosine), with merged passages compared through summed vectors (the default) and
+through real embeddings of the joined sentences; fits the link score's logistic on
+textberg dev and NTREX; times the aligner on synthetic documents of growing length.
+Parameters are tuned on dev only (`--tune`); test0-6 are only reported.
+
+    python scripts/bench_alignment.py            # everything, a table per part
+    python scripts/bench_alignment.py --quick    # test0's first 60 sentences, < 30 s
+    python scripts/bench_alignment.py --tune     # the dev grid behind settings.py
+
+Embeddings are cached under /tmp (PROVENANCE_BENCH_CACHE), so only the first run embeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from provenance import settings
+from provenance.align import BlockVectors, align_monotone, link_margin
+from provenance.embed import Embedder, load_embedder
+
+BENCH = Path(os.environ.get("PROVENANCE_BENCH", "/work/shared/bench"))
+CACHE_DIR = Path(os.environ.get("PROVENANCE_BENCH_CACHE", "/tmp/provenance-bench-cache")) / "alignment"
+TEST_DOCS = tuple(f"test{number}" for number in range(7))
+NTREX_LANGS = ("vie", "deu", "rus", "zho-CN")
+NTREX_DOCS = 8
+QUICK_SENTENCES = 60
+TIMING_LENGTHS = (100, 1_000, 5_000, 20_000)
+TUNED = ("ALIGN_SKIP", "MERGE_PENALTY", "ALIGN_WINDOW")
+
+
+# --- data and embeddings ----------------------------------------------------------
+
+
+def load_textberg() -> list[dict]:
+    with open(BENCH / "textberg" / "textberg.de-fr.jsonl", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines]
+
+
+def cached_encode(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    """Embed texts once per model: vectors are kept under CACHE_DIR, keyed by model and texts."""
+    digest = hashlib.sha256("\0".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:32]
+    path = CACHE_DIR / f"{digest}.npy"
+    if path.exists():
+        return np.load(path)
+    vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.npy")
+    np.save(partial, vectors)
+    partial.replace(path)
+    return vectors
+
+
+def ntrex_pairs(embedder: Embedder) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(translation vectors, English vectors) for the first NTREX_DOCS documents in each of NTREX_LANGS;
+    sentence i <-> English sentence i is the gold."""
+
+    def first_docs(lang: str) -> list[list[str]]:
+        with open(BENCH / "ntrex" / f"ntrex.{lang}.jsonl", encoding="utf-8") as lines:
+            return [json.loads(line)["sentences"] for line, _ in zip(lines, range(NTREX_DOCS))]
+
+    english = [cached_encode(embedder, sentences) for sentences in first_docs("eng")]
+    return [
+        (cached_encode(embedder, sentences), english[number])
+        for lang in NTREX_LANGS
+        for number, sentences in enumerate(first_docs(lang))
+    ]
+
+
+def quick_part(doc: dict, sentences: int = QUICK_SENTENCES) -> dict:
+    """The document's first gold links up to about `sentences` German sentences, cut at a link."""
+    kept, src_end, tgt_end = [], 0, 0
+    for src, tgt in doc["gold"]:
+        if src_end >= sentences:
+            break
+        kept.append([src, tgt])
+        src_end = max([src_end, *(i + 1 for i in src)])
+        tgt_end = max([tgt_end, *(j + 1 for j in tgt)])
+    return {
+        **doc,
+        "doc": f"{doc['doc']}[:{src_end}]",
+        "src_sentences": doc["src_sentences"][:src_end],
+        "tgt_sentences": doc["tgt_sentences"][:tgt_end],
+        "gold": kept,
+    }
+
+
+class Embedded:
+    """One document's sentence vectors, and on demand the vectors of its joined runs of sentences."""
+
+    def __init__(self, embedder: Embedder, doc: dict):
+        self.embedder, self.doc = embedder, doc
+        self.src = cached_encode(embedder, doc["src_sentences"])
+        self.tgt = cached_encode(embedder, doc["tgt_sentences"])
+        self.runs: dict[tuple[str, int], np.ndarray] = {}
+
+    def block_vecs(self) -> BlockVectors:
+        """Real embeddings of joined sentences, every run of a size embedded at once (and cached)."""
+        sentences = {"suspect": self.doc["src_sentences"], "source": self.doc["tgt_sentences"]}
+
+        def lookup(side: str, start: int, end: int) -> np.ndarray:
+            size = end - start
+            if (side, size) not in self.runs:
+                texts = sentences[side]
+                joined = [" ".join(texts[first : first + size]) for first in range(len(texts) - size + 1)]
+                self.runs[side, size] = cached_encode(self.embedder, joined)
+            return self.runs[side, size][start]
+
+        return lookup
+
+    def lengths(self) -> tuple[list[int], list[int]]:
+        return [len(s) for s in self.doc["src_sentences"]], [len(s) for s in self.doc["tgt_sentences"]]
+
+
+# --- metrics ----------------------------------------------------------------------
+
+
+def link_counts(gold: list, predicted: list) -> dict[str, int]:
+    """Counts behind strict and lax precision and recall (links with an empty side left out).
+
+    Strict: a link is right only if the other list holds the identical link. Lax: a
+    predicted link is right if some gold link shares a passage with it on both sides;
+    recall likewise with the roles swapped (Vecalign's score.py)."""
+    gold_pairs = {(tuple(s), tuple(t)) for s, t in gold if s and t}
+    predicted_pairs = {(tuple(s), tuple(t)) for s, t in predicted if s and t}
+
+    def lax_hits(links: set, reference: set) -> int:
+        partners = defaultdict(set)
+        for src, tgt in reference:
+            for i in src:
+                partners[i].update(tgt)
+        return sum(1 for src, tgt in links if set(tgt) & set().union(*(partners[i] for i in src)))
+
+    strict = len(gold_pairs & predicted_pairs)
+    return {
+        "predicted": len(predicted_pairs),
+        "gold": len(gold_pairs),
+        "strict": strict,
+        "lax_precision": lax_hits(predicted_pairs, gold_pairs),
+        "lax_recall": lax_hits(gold_pairs, predicted_pairs),
+    }
+
+
+def figures(counts: dict[str, int]) -> dict[str, float]:
+    def f1(p: float, r: float) -> float:
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def share(hits: int, total: int) -> float:
+        return hits / total if total else 0.0
+
+    strict_p, strict_r = share(counts["strict"], counts["predicted"]), share(counts["strict"], counts["gold"])
+    lax_p, lax_r = share(counts["lax_precision"], counts["predicted"]), share(counts["lax_recall"], counts["gold"])
+    return {
+        "strict_p": round(strict_p, 4),
+        "strict_r": round(strict_r, 4),
+        "strict_f1": round(f1(strict_p, strict_r), 4),
+        "lax_p": round(lax_p, 4),
+        "lax_r": round(lax_r, 4),
+        "lax_f1": round(f1(lax_p, lax_r), 4),
+    }
+
+
+def add(total: dict[str, int], counts: dict[str, int]) -> dict[str, int]:
+    return {key: total.get(key, 0) + value for key, value in counts.items()}
+
+
+# --- aligners under test ----------------------------------------------------------
+
+
+def mutual_best(src: np.ndarray, tgt: np.ndarray) -> list[tuple[list[int], list[int]]]:
+    """The 1-1 baseline: i <-> j when each is the other's highest cosine."""
+    if len(src) == 0 or len(tgt) == 0:
+        return []
+    cosines = src @ tgt.T
+    best_tgt, best_src = cosines.argmax(1), cosines.argmax(0)
+    return [([i], [int(j)]) for i, j in enumerate(best_tgt) if best_src[j] == i]
+
+
+def ours(embedded: Embedded, variant: str, max_merge: int) -> list[tuple[list[int], list[int]]]:
+    """align_monotone with summed block vectors ("summed"), real block embeddings
+    ("embedded") or summed vectors plus sentence lengths ("lengths")."""
+    options: dict = {"max_merge": max_merge}
+    if variant == "embedded":
+        options["block_vecs"] = embedded.block_vecs()
+    if variant == "weighted":
+        import numpy as _np
+        ls, lt = embedded.lengths()
+        W = {"suspect": (embedded.src, _np.array(ls, float) ** settings._EXP), "source": (embedded.tgt, _np.array(lt, float) ** settings._EXP)}
+        options["block_vecs"] = lambda side, s, e: (W[side][1][s:e, None] * W[side][0][s:e]).sum(0)
+        options["suspect_lengths"], options["source_lengths"] = embedded.lengths()
+    if variant == "lengths":
+        options["suspect_lengths"], options["source_lengths"] = embedded.lengths()
+    links = align_monotone(embedded.src, embedded.tgt, **options)
+    return [(list(link.suspect), list(link.source)) for link in links]
+
+
+@contextmanager
+def overridden(params: dict) -> Iterator[None]:
+    """Run with some settings changed, for the tuning grid."""
+    saved = {name: getattr(settings, name) for name in params}
+    for name, value in params.items():
+        setattr(settings, name, value)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(settings, name, value)
+
+
+def evaluate(documents: list[Embedded], variant: str, max_merge: int = settings.MAX_MERGE) -> dict:
+    """Per-document and micro-averaged figures, and seconds per document."""
+    per_doc, total, seconds = {}, {}, []
+    for embedded in documents:
+        started = time.perf_counter()
+        predicted = mutual_best(embedded.src, embedded.tgt) if variant == "baseline" else ours(embedded, variant, max_merge)
+        seconds.append(time.perf_counter() - started)
+        counts = link_counts(embedded.doc["gold"], predicted)
+        per_doc[embedded.doc["doc"]] = {**figures(counts), "seconds": round(seconds[-1], 3)}
+        total = add(total, counts)
+    return {"overall": figures(total), "per_doc": per_doc, "seconds_per_doc": round(float(np.mean(seconds)), 3)}
+
+
+# --- link score calibration -------------------------------------------------------
+
+
+def margin_samples(src: np.ndarray, tgt: np.ndarray, gold: list) -> tuple[list[float], list[float]]:
+    """Ratio margins of gold links (both sides non-empty) and of near misses: each
+    gold link's German side with the nearest French sentence that is not its partner."""
+    cosines = src @ tgt.T
+    positives, negatives = [], []
+    for suspect_block, source_block in gold:
+        if not suspect_block or not source_block:
+            continue
+        positives.append(link_margin(src, tgt, suspect_block, source_block)[0])
+        others = cosines[suspect_block].max(0)
+        others[source_block] = -np.inf
+        if np.isfinite(others).any():
+            negatives.append(link_margin(src, tgt, suspect_block, [int(others.argmax())])[0])
+    return positives, negatives
+
+
+def fit_logistic(positives: list[float], negatives: list[float]) -> tuple[float, float]:
+    """(midpoint, scale) of P(true link | margin) = 1 / (1 + exp(-(margin - mid) / scale)),
+    fitted by Newton's method with both classes weighted equally."""
+    x = np.concatenate([positives, negatives])
+    y = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
+    weight = np.where(y == 1, 0.5 / len(positives), 0.5 / len(negatives))
+    centre, spread = x.mean(), x.std()
+    z = (x - centre) / spread
+    slope, intercept = 1.0, 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(slope * z + intercept)))
+        gradient = np.array([np.sum(weight * (p - y) * z), np.sum(weight * (p - y))])
+        curvature = weight * p * (1 - p)
+        hessian = np.array([[np.sum(curvature * z * z), np.sum(curvature * z)], [np.sum(curvature * z), np.sum(curvature)]])
+        slope, intercept = np.array([slope, intercept]) - np.linalg.solve(hessian + 1e-9 * np.eye(2), gradient)
+    return float(centre - intercept * spread / slope), float(spread / slope)
+
+
+def calibrate(embedder: Embedder, dev: Embedded) -> dict:
+    positives, negatives = margin_samples(dev.src, dev.tgt, dev.doc["gold"])
+    for translation, english in ntrex_pairs(embedder):
+        gold = [([i], [i]) for i in range(len(english))]
+        more_positives, more_negatives = margin_samples(translation, english, gold)
+        positives += more_positives
+        negatives += more_negatives
+    mid, scale = fit_logistic(positives, negatives)
+    accuracy = (np.mean(np.array(positives) >= mid) + np.mean(np.array(negatives) < mid)) / 2
+    return {
+        "mid": round(mid, 4),
+        "scale": round(scale, 4),
+        "positives": len(positives),
+        "negatives": len(negatives),
+        "balanced_accuracy_at_mid": round(float(accuracy), 4),
+        "positive_margin_median": round(float(np.median(positives)), 4),
+        "negative_margin_median": round(float(np.median(negatives)), 4),
+    }
+
+
+# --- time against length ----------------------------------------------------------
+
+
+def timing(lengths: tuple[int, ...] = TIMING_LENGTHS, dim: int = 384) -> list[dict]:
+    """Seconds for align_monotone on random unit vectors whose true alignment is the
+    diagonal (the source is the suspect plus noise), and the share recovered."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for n in lengths:
+        suspect = rng.standard_normal((n, dim)).astype(np.float32)
+        source = suspect + 0.8 * rng.standard_normal((n, dim)).astype(np.float32)
+        suspect /= np.linalg.norm(suspect, axis=1, keepdims=True)
+        source /= np.linalg.norm(source, axis=1, keepdims=True)
+        started = time.perf_counter()
+        links = align_monotone(suspect, source)
+        seconds = time.perf_counter() - started
+        diagonal = sum(1 for link in links if link.suspect == link.source and len(link.suspect) == 1)
+        rows.append({"sentences": n, "seconds": round(seconds, 3), "diagonal_recovered": round(diagonal / n, 4)})
+    return rows
+
+
+# --- the whole benchmark ----------------------------------------------------------
+
+
+def run(quick: bool = False, model: str | None = None) -> dict:
+    """Figures, parameters and seconds as one dict (see the module docstring)."""
+    embedder = load_embedder(model)
+    docs = {doc["doc"]: doc for doc in load_textberg()}
+    started = time.perf_counter()
+    params = {name: getattr(settings, name) for name in (*TUNED, "MAX_MERGE", "MARGIN_K", "LINK_MARGIN_MID", "LINK_MARGIN_SCALE")}
+    result: dict = {"model": embedder.name, "params": params}
+    if quick:
+        part = [Embedded(embedder, quick_part(docs["test0"]))]
+        result["docs"] = [part[0].doc["doc"]]
+        result["ours"] = evaluate(part, "summed")
+        result["baseline"] = evaluate(part, "baseline")
+    else:
+        test = [Embedded(embedder, docs[name]) for name in TEST_DOCS]
+        result["docs"] = list(TEST_DOCS)
+        for variant in ("summed", "embedded", "lengths", "baseline"):
+            result[variant if variant != "summed" else "ours"] = evaluate(test, variant)
+        dev = Embedded(embedder, docs["dev"])
+        result["dev"] = {variant: evaluate([dev], variant)["overall"] for variant in ("summed", "embedded", "baseline")}
+        result["link_score_fit"] = calibrate(embedder, dev)
+        result["timing"] = timing()
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def tune(model: str | None = None) -> list[dict]:
+    """Strict F1 on dev for every point of the grid, best first."""
+    embedder = load_embedder(model)
+    dev = [Embedded(embedder, doc) for doc in load_textberg() if doc["split"] == "dev"]
+    grid = {
+        "ALIGN_SKIP": (-0.02, -0.04, -0.06, -0.08, -0.1, -0.15),
+        "MERGE_PENALTY": (0.0, 0.005, 0.01, 0.02, 0.04),
+        "ALIGN_WINDOW": (3, 5, 8),
+    }
+    rows = []
+    for values in itertools.product(*grid.values()):
+        params = dict(zip(grid, values))
+        with overridden(params):
+            for max_merge in (3, 4, 5):
+                for variant in ("summed", "lengths"):
+                    overall = evaluate(dev, variant, max_merge)["overall"]
+                    rows.append({**params, "max_merge": max_merge, "variant": variant, **overall})
+    return sorted(rows, key=lambda row: -row["strict_f1"])
+
+
+def _print_tables(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"model {result['model']}; params {result['params']}; {result['seconds']} s in all")
+    variants = [name for name in ("ours", "embedded", "lengths", "baseline") if name in result]
+    overall = Table(title=f"Text+Berg de-fr, micro over {', '.join(result['docs'])}")
+    for column in ("aligner", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1", "s/doc"):
+        overall.add_column(column, justify="right")
+    for name in variants:
+        o = result[name]["overall"]
+        overall.add_row(
+            name, *(f"{o[key]:.3f}" for key in ("strict_p", "strict_r", "strict_f1", "lax_p", "lax_r", "lax_f1")),
+            f"{result[name]['seconds_per_doc']:.2f}",
+        )
+    console.print(overall)
+    per_doc = Table(title="strict F1 / lax F1 per document")
+    per_doc.add_column("doc")
+    for name in variants:
+        per_doc.add_column(name, justify="right")
+    for doc in result["ours"]["per_doc"]:
+        per_doc.add_row(
+            doc, *(f"{result[n]['per_doc'][doc]['strict_f1']:.3f} / {result[n]['per_doc'][doc]['lax_f1']:.3f}" for n in variants)
+        )
+    console.print(per_doc)
+    if "dev" in result:
+        console.print({"dev strict F1": {name: figures_["strict_f1"] for name, figures_ in result["dev"].items()}})
+        console.print({"link score fit (dev + NTREX)": result["link_score_fit"]})
+        timing_table = Table(title="align_monotone time against length (random vectors, true diagonal)")
+        for column in ("sentences a side", "seconds", "diagonal recovered"):
+            timing_table.add_column(column, justify="right")
+        for row in result["timing"]:
+            timing_table.add_row(str(row["sentences"]), f"{row['seconds']:.2f}", f"{row['diagonal_recovered']:.3f}")
+        console.print(timing_table)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="test0's first sentences only")
+    parser.add_argument("--model", help="embedding model spec (default: settings.DEFAULT_MODEL)")
+    parser.add_argument("--tune", action="store_true", help="print the dev grid, best first")
+    parser.add_argument("--json", action="store_true", help="print the result dict as JSON")
+    arguments = parser.parse_args()
+    if arguments.tune:
+        for row in tune(arguments.model)[:20]:
+            print(row)
+    else:
+        outcome = run(quick=arguments.quick, model=arguments.model)
+        if arguments.json:
+            print(json.dumps(outcome, indent=2))
+        else:
+            _print_tables(outcome)

@@ -1,0 +1,402 @@
+"""The DuckDB store on real files: round trips, the embedding cache, runs, and every
+way opening or writing a store can fail. Vectors are random unit vectors: the store
+keeps whatever it is given, so no model is needed here."""
+
+import dataclasses
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from provenance.errors import NotFound, StoreError
+from provenance.models import (
+    BOILERPLATE,
+    REWRITE,
+    SOURCE_FIRST,
+    TRANSLATION,
+    Candidate,
+    Cue,
+    Document,
+    Evidence,
+    Link,
+    Match,
+    Passage,
+    TraceResult,
+)
+from provenance.store import SCHEMA_VERSION, Store, default_db_path
+
+MODEL = "test:random-unit-vectors"
+DIM = 384
+
+
+def unit_vectors(count: int, seed: int = 0, dim: int = DIM) -> np.ndarray:
+    vectors = np.random.default_rng(seed).standard_normal((count, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def make_document(doc_id: str, sentences: list[str], lang: str = "en", **metadata) -> Document:
+    """A document whose passages are `sentences`, one paragraph each, with true character spans."""
+    text = "\n\n".join(sentences)
+    passages, cursor = [], 0
+    for idx, sentence in enumerate(sentences):
+        start = text.index(sentence, cursor)
+        cursor = start + len(sentence)
+        passages.append(Passage(idx=idx, para=idx, text=sentence, lang=lang, start=start, end=cursor))
+    return Document(doc_id=doc_id, text=text, lang=lang, passages=passages, **metadata)
+
+
+def add(store: Store, doc: Document, seed: int = 0) -> np.ndarray:
+    """Store `doc` with random passage vectors; returns them."""
+    vectors = unit_vectors(len(doc.passages), seed)
+    doc_vec = vectors.mean(axis=0) if len(vectors) else np.zeros(DIM, np.float32)
+    assert store.add_document(doc, vectors, doc_vec)
+    return vectors
+
+
+@pytest.fixture
+def store(db_path):
+    with Store(db_path) as opened:
+        opened.bind_model(MODEL, DIM)
+        yield opened
+
+
+VIETNAMESE = make_document(
+    "9f2c4e6a8b0d1f3e5a7c9b1d3f5e7a9c",
+    [
+        "Tổng thống Pháp cho biết châu Âu cần tự chủ hơn về quốc phòng.",
+        "Theo Politico, kế hoạch sẽ được công bố vào tuần tới.",
+        "Ảnh: Reuters 📷",
+        "Bình luận (0)",
+    ],
+    lang="vi",
+    title="Châu Âu tính chuyện tự chủ quốc phòng — «bản tin» 🇪🇺",
+    url="https://vnexpress.net/chau-au-tu-chu-quoc-phong-4790000.html",
+    site="VnExpress",
+    author="Như Tâm (Theo Politico)",
+    published="2024-09-12",
+    cues=[
+        Cue(kind="byline", text="(Theo Politico)", outlet="Politico", domain="politico.com", lang="vi", passage=None),
+        Cue(kind="according_to", text="Theo Politico", outlet="Politico", lang="vi", passage=1),
+        Cue(kind="source", text="Nguồn: https://politico.eu/x", url="https://politico.eu/x", domain="politico.eu"),
+    ],
+)
+VIETNAMESE.passages[2].kind = BOILERPLATE
+VIETNAMESE.passages[3].kind = BOILERPLATE
+
+
+def test_default_path_is_the_working_directory_unless_the_environment_names_one(monkeypatch, tmp_path):
+    monkeypatch.delenv("PROVENANCE_DB")
+    assert default_db_path() == Path("provenance.duckdb")
+    monkeypatch.setenv("PROVENANCE_DB", str(tmp_path / "elsewhere.duckdb"))
+    assert default_db_path() == tmp_path / "elsewhere.duckdb"
+
+
+def test_a_document_round_trips_with_every_field_and_exact_vectors(store, db_path):
+    vectors = add(store, VIETNAMESE)
+    store.close()
+
+    with Store(db_path, create=False) as reopened:
+        loaded = reopened.get_document(VIETNAMESE.doc_id)
+        assert dataclasses.replace(loaded, added_at=None) == VIETNAMESE
+        assert datetime.fromisoformat(loaded.added_at)
+        assert [p.kind for p in loaded.body] == ["body", "body"]
+        stored = reopened.passage_vectors([VIETNAMESE.doc_id])[VIETNAMESE.doc_id]
+        assert stored.dtype == np.float32
+        assert np.array_equal(stored, vectors)
+        ids, matrix = reopened.doc_matrix()
+        assert ids == [VIETNAMESE.doc_id]
+        assert np.array_equal(matrix[0], vectors.mean(axis=0))
+
+
+def test_a_document_with_no_metadata_round_trips_with_nones(store):
+    bare = make_document("0000aaaa", ["Only one line of text here."], lang="und")
+    add(store, bare)
+    assert dataclasses.replace(store.get_document("0000aaaa"), added_at=None) == bare
+
+
+def test_adding_the_same_document_twice_is_a_no_op(store):
+    vectors = add(store, VIETNAMESE, seed=1)
+    assert not store.add_document(VIETNAMESE, unit_vectors(4, seed=2), unit_vectors(1, seed=2)[0])
+    assert len(store.documents()) == 1
+    assert np.array_equal(store.passage_vectors([VIETNAMESE.doc_id])[VIETNAMESE.doc_id], vectors)
+
+
+def test_documents_lists_metadata_newest_first(store):
+    for number in range(3):
+        add(store, make_document(f"doc{number}aaaa", [f"Story number {number}."], title=f"Story {number}"))
+    listed = store.documents()
+    assert [doc.doc_id for doc in listed] == ["doc2aaaa", "doc1aaaa", "doc0aaaa"]
+    assert all(doc.passages == [] for doc in listed)
+    assert listed[0].title == "Story 2"
+
+
+def test_documents_are_found_by_unique_prefix_and_refused_otherwise(store):
+    add(store, make_document("abcd1111", ["First story."]))
+    add(store, make_document("abcd2222", ["Second story."]))
+    assert store.get_document("abcd1").doc_id == "abcd1111"
+    assert store.has_document("abcd1111") and not store.has_document("abcd1")
+    with pytest.raises(NotFound, match=r"'abcd' is ambiguous .*abcd1111, abcd2222.*give more characters"):
+        store.get_document("abcd")
+    with pytest.raises(NotFound, match="at least 4 characters"):
+        store.get_document("abc")
+    with pytest.raises(NotFound, match="no document 'ffff'"):
+        store.get_document("ffff")
+
+
+def test_passage_vectors_come_back_per_document_in_passage_order(store):
+    long_doc = make_document("long0000", [f"Sentence {i}." for i in range(7)])
+    empty_doc = make_document("empty000", [])
+    long_vectors = add(store, long_doc, seed=3)
+    store.add_document(empty_doc, np.empty((0, DIM), np.float32), np.zeros(DIM, np.float32))
+    vectors = store.passage_vectors(["long0000", "empty000"])
+    assert list(vectors) == ["long0000", "empty000"]
+    assert np.array_equal(vectors["long0000"], long_vectors)
+    assert vectors["empty000"].shape == (0, DIM)
+    with pytest.raises(NotFound, match="no document 'nope'"):
+        store.passage_vectors(["long0000", "nope"])
+
+
+def test_doc_matrix_holds_every_document_vector(store):
+    doc_vectors = {}
+    for number in range(300):
+        doc = make_document(f"{number:08x}", [f"Line {number}a.", f"Line {number}b."])
+        doc_vectors[doc.doc_id] = unit_vectors(1, seed=number)[0]
+        store.add_document(doc, unit_vectors(2, seed=1000 + number), doc_vectors[doc.doc_id])
+    ids, matrix = store.doc_matrix()
+    assert sorted(ids) == sorted(doc_vectors)
+    assert matrix.shape == (300, DIM) and matrix.dtype == np.float32
+    assert np.array_equal(matrix, np.stack([doc_vectors[doc_id] for doc_id in ids]))
+
+
+def test_embedding_cache_returns_what_was_put_and_keeps_the_first_vector_of_a_hash(store):
+    vectors = unit_vectors(3, seed=4)
+    store.put_embeddings(MODEL, ["h1", "h2", "h1"], vectors)
+    store.put_embeddings(MODEL, ["h2"], unit_vectors(1, seed=5))
+    store.put_embeddings(MODEL, [], np.empty((0, DIM), np.float32))
+    cached = store.cached_embeddings(MODEL, ["h1", "h2", "unseen"])
+    assert set(cached) == {"h1", "h2"}
+    assert np.array_equal(cached["h2"], vectors[1])
+    assert np.array_equal(cached["h1"], vectors[0])
+    assert store.cached_embeddings("another-model", ["h1"]) == {}
+    assert store.cached_embeddings(MODEL, []) == {}
+
+
+def test_a_store_refuses_a_second_model_or_dimension(store, db_path):
+    store.bind_model(MODEL, DIM)
+    expected = rf"{db_path} holds embeddings of {MODEL} \(384 dims\); use --model {MODEL} or a new --db"
+    with pytest.raises(StoreError, match=expected):
+        store.bind_model("st:sentence-transformers/LaBSE", 768)
+    with pytest.raises(StoreError, match=expected):
+        store.bind_model(MODEL, 768)
+    with pytest.raises(StoreError, match=expected):
+        store.put_embeddings("st:other", ["h"], unit_vectors(1, dim=DIM))
+    store.close()
+    with Store(db_path) as reopened:
+        assert (reopened.model, reopened.dim) == (MODEL, DIM)
+
+
+def test_a_fresh_store_is_empty_until_a_model_is_bound(db_path):
+    with Store(db_path) as fresh:
+        assert (fresh.model, fresh.dim) == (None, None)
+        assert fresh.documents() == [] and fresh.runs() == []
+        assert fresh.doc_matrix()[0] == []
+        assert not fresh.has_document("anything")
+        assert fresh.cached_embeddings(MODEL, ["h"]) == {}
+        with pytest.raises(NotFound, match="the store is empty"):
+            fresh.get_document("abcd")
+        with pytest.raises(StoreError, match="no embedding model yet"):
+            fresh.add_document(VIETNAMESE, unit_vectors(4), unit_vectors(1)[0])
+
+
+def test_a_failed_write_leaves_no_half_document(store):
+    wrong_width = unit_vectors(4, dim=DIM - 1)
+    with pytest.raises(duckdb.Error):
+        store.add_document(VIETNAMESE, wrong_width, unit_vectors(1)[0])
+    assert not store.has_document(VIETNAMESE.doc_id)
+    assert store.documents() == []
+    add(store, VIETNAMESE)
+    assert len(store.get_document(VIETNAMESE.doc_id).passages) == 4
+
+
+def _trace(store: Store, run_id: str, created_at: str | None = "2024-09-13T08:15:00+00:00") -> TraceResult:
+    suspect = make_document("suspect0", ["Europe weighs defence autonomy.", "Photo: Reuters", "Comment (0)"])
+    politico = make_document("politico", ["Europe must defend itself, Macron says.", "A plan comes next week."])
+    vnexpress = VIETNAMESE
+    for seed, doc in enumerate((suspect, politico, vnexpress)):
+        if not store.has_document(doc.doc_id):
+            add(store, doc, seed)
+    suspect, politico, vnexpress = (store.get_document(d.doc_id) for d in (suspect, politico, vnexpress))
+    return TraceResult(
+        run_id=run_id,
+        suspect=suspect,
+        matches=[
+            Match(
+                source=vnexpress,
+                candidate=Candidate(vnexpress.doc_id, 0.81, 0.77, 0.12, cue_boost=0.05),
+                relation=TRANSLATION,
+                confidence=0.93,
+                direction=SOURCE_FIRST,
+                direction_reasons=["published a day earlier", "byline says «Theo Politico»"],
+                evidence=Evidence(0.67, 0.5, 1.42, 1.0, False, 0.0, ["11"], ["Macron"], 2, 3),
+                links=[Link((0,), (0, 1), 1.6, 0.91), Link((1, 2), (), 0.0, 0.0), Link((), (2, 3), 0.0, 0.0)],
+                mode="monotone",
+            ),
+            Match(
+                source=politico,
+                candidate=Candidate(politico.doc_id, 0.4, 0.3, 0.02, date_penalty=0.1),
+                relation=REWRITE,
+                confidence=0.55,
+                direction=SOURCE_FIRST,
+                direction_reasons=[],
+                evidence=Evidence(0.33, 0.5, 1.1, 0.5, True, 0.0),
+                links=[Link((0,), (1,), 1.1, 0.88)],
+                mode="best-match",
+            ),
+        ],
+        model=MODEL,
+        params={"top_k": 5, "margin": {"k": 4, "kind": "ratio"}, "langs": ["vi", "en"]},
+        timings={"embed": 1.25, "align": 0.031},
+        created_at=created_at,
+        notes=["Byline cue «Theo Politico»: likely a translation"],
+    )
+
+
+def test_a_run_round_trips_exactly_and_by_prefix(store, db_path):
+    result = _trace(store, "run-7f3a9c")
+    store.save_run(result)
+    store.close()
+    with Store(db_path, create=False) as reopened:
+        assert reopened.load_run("run-7f3a9c") == result
+        assert reopened.load_run("run-7f").run_id == "run-7f3a9c"
+        assert reopened.load_run("run-7f").matches[0].unmatched == [1, 2]
+        with pytest.raises(NotFound, match="no run 'run-0000'"):
+            reopened.load_run("run-0000")
+
+
+def test_every_reported_score_is_a_row_plain_sql_can_read(store, db_path):
+    store.save_run(_trace(store, "run-sql"))
+    store.close()
+    con = duckdb.connect(str(db_path), read_only=True)
+    rows = con.execute(
+        "SELECT m.rank, m.relation, m.confidence, count(a.link) FROM matches m "
+        "JOIN alignments a USING (run_id, source_id) GROUP BY ALL ORDER BY m.rank"
+    ).fetchall()
+    con.close()
+    assert rows == [(1, TRANSLATION, 0.93, 3), (2, REWRITE, 0.55, 1)]
+
+
+def test_runs_are_listed_newest_first_and_stamped_when_unstamped(store):
+    store.save_run(_trace(store, "run-old", created_at="2024-01-01T00:00:00+02:00"))
+    store.save_run(_trace(store, "run-new", created_at=None))
+    listed = store.runs()
+    assert [run_id for run_id, _, _ in listed] == ["run-new", "run-old"]
+    assert listed[1] == ("run-old", "suspect0", "2023-12-31T22:00:00+00:00")
+    assert datetime.fromisoformat(listed[0][2]).year >= 2024
+
+
+def test_numpy_scalars_from_the_scorers_are_stored_as_plain_numbers(store):
+    result = _trace(store, "run-numpy")
+    result.params = {"top_k": np.int64(5), "weights": np.array([0.5, 0.25])}
+    result.matches[0].confidence = np.float32(0.75)
+    store.save_run(result)
+    loaded = store.load_run("run-numpy")
+    assert loaded.params == {"top_k": 5, "weights": [0.5, 0.25]}
+    assert loaded.matches[0].confidence == 0.75
+
+
+def test_a_run_that_fails_half_way_leaves_nothing(store):
+    result = _trace(store, "run-broken")
+    # The same source twice repeats its alignment keys, so the last insert fails.
+    result.matches.append(result.matches[0])
+    with pytest.raises(duckdb.Error):
+        store.save_run(result)
+    assert store.runs() == []
+    with pytest.raises(NotFound):
+        store.load_run("run-broken")
+
+
+def test_a_run_must_refer_to_stored_documents_and_be_new(store):
+    result = _trace(store, "run-once")
+    store.save_run(result)
+    with pytest.raises(StoreError, match="run run-once is already in"):
+        store.save_run(result)
+    orphan = dataclasses.replace(result, run_id="run-orphan", suspect=make_document("unstored", ["Not stored."]))
+    with pytest.raises(StoreError, match=r"refers to documents not in .*\(unstored\)"):
+        store.save_run(orphan)
+    assert [run_id for run_id, _, _ in store.runs()] == ["run-once"]
+
+
+def test_a_store_from_a_newer_provenance_is_refused(store, db_path):
+    store.close()
+    con = duckdb.connect(str(db_path))
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.close()
+    expected = rf"was written by a newer provenance \(schema 99, this one knows {SCHEMA_VERSION}\); upgrade provenance"
+    with pytest.raises(StoreError, match=expected):
+        Store(db_path)
+
+
+def test_a_bound_store_missing_its_tables_is_migrated_on_open(db_path):
+    con = duckdb.connect(str(db_path))
+    con.execute("CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    con.execute("CREATE TABLE migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+    con.execute(f"INSERT INTO meta VALUES ('model', '{MODEL}'), ('dim', '{DIM}')")
+    con.close()
+    with Store(db_path) as upgraded:
+        add(upgraded, VIETNAMESE)
+        assert upgraded.has_document(VIETNAMESE.doc_id)
+    con = duckdb.connect(str(db_path), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+    assert con.execute("SELECT count(*) FROM migrations").fetchone() == (SCHEMA_VERSION,)
+    con.close()
+
+
+def test_a_store_in_use_by_another_process_is_refused_with_its_pid(store, db_path):
+    store.close()
+    hold_open = "import sys, time, duckdb; db = duckdb.connect(sys.argv[1]); print('open', flush=True); time.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", hold_open, str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        with pytest.raises(StoreError, match=rf"is in use by another process \(pid {holder.pid}\); close it or use"):
+            Store(db_path)
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+
+
+def test_a_file_that_is_not_a_duckdb_store_is_refused(tmp_path):
+    text_file = tmp_path / "notes.duckdb"
+    text_file.write_text("These are my notes, not a database.\n", encoding="utf-8")
+    with pytest.raises(StoreError, match="is not a provenance store \\(not a DuckDB file\\)"):
+        Store(text_file)
+
+    sqlite_file = tmp_path / "notes.sqlite"
+    sqlite_db = sqlite3.connect(sqlite_file)
+    sqlite_db.execute("CREATE TABLE notes (body TEXT)")
+    sqlite_db.commit()
+    sqlite_db.close()
+    with pytest.raises(StoreError, match="is not a provenance store \\(not a DuckDB file\\)"):
+        Store(sqlite_file)
+
+    other_database = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other_database))
+    con.execute("CREATE TABLE invoices (id INTEGER)")
+    con.close()
+    with pytest.raises(StoreError, match="is a DuckDB file but not a provenance store"):
+        Store(other_database)
+
+    with pytest.raises(StoreError, match="cannot open .*directory"):
+        Store(tmp_path)
+
+
+def test_opening_without_create_refuses_a_missing_store(tmp_path):
+    missing = tmp_path / "missing.duckdb"
+    with pytest.raises(StoreError, match="no store at"):
+        Store(missing, create=False)
+    assert not missing.exists()
