@@ -1,13 +1,14 @@
 """Passage alignment: which suspect passages say what which source passages say.
 
 A translation keeps its source's order but splits and merges sentences, drops a few
-and adds a few (a caption, a comment counter). `align_monotone` finds that reading as
-Bertalign does, in two passes: a cheap 1-1 path first (found coarse to fine, as
-Vecalign's recursive downsampling does, so that a long document costs time in
-proportion to its length, not its square), then a dynamic programme with 1-n, n-1 and
-n-m merges and skips inside a narrow band around that path. A rewrite may also
-reorder: `align_best_match` pairs each suspect passage, or pair of adjacent passages,
-with its best counterpart wherever that is.
+and adds a few (a caption, a comment counter). `align_monotone` finds that reading in
+two passes, as Bertalign does: a rough path first, through anchors (mutual nearest
+neighbours, the longest in-order chain of them), found coarse to fine as Vecalign's
+recursive downsampling does, so that a long document costs time in proportion to its
+length, not its square; then a dynamic programme with 1-n, n-1 and n-m merges and
+skips inside a narrow band around that path, scored with Bertalign's margin. A
+rewrite may also reorder: `align_best_match` pairs each suspect passage, or pair of
+adjacent passages, with its best counterpart wherever that is.
 
 Both return links that together cover every suspect index and every source index
 exactly once; a link with an empty side is a skip. `Link.score` is the same number in
@@ -17,6 +18,7 @@ gold links against near misses (scripts/bench_alignment.py).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Sequence
 
@@ -30,8 +32,8 @@ from .models import Link
 BlockVectors = Callable[[str, int, int], np.ndarray]
 
 _CHAIN = -1  # back-pointer: a source passage skipped within the same DP row
-_ORIGIN = -2
 _ROWS_PER_CHUNK = 64  # DP rows whose scores are computed in one matrix product
+_LINKS_PER_CHUNK = 256  # links whose neighbourhoods are gathered at once
 
 
 def margin_matrix(suspect_vecs: np.ndarray, source_vecs: np.ndarray, k: int = settings.MARGIN_K) -> np.ndarray:
@@ -39,7 +41,7 @@ def margin_matrix(suspect_vecs: np.ndarray, source_vecs: np.ndarray, k: int = se
     nearest source cosines and y's k nearest suspect cosines. A true counterpart
     stands out from its neighbours (> 1); a merely nearest one does not. k is cut
     to the other side's size."""
-    suspect, source = _as_matrix(suspect_vecs), _as_matrix(source_vecs)
+    suspect, source = _unit_rows(suspect_vecs), _unit_rows(source_vecs)
     if len(suspect) == 0 or len(source) == 0:
         return np.zeros((len(suspect), len(source)), dtype=np.float32)
     cosines = suspect @ source.T
@@ -69,22 +71,21 @@ def align_monotone(
     through `block_vecs` when given. Passage lengths in characters, when given,
     penalise links whose two sides differ in length (Bertalign's length penalty).
     """
-    suspect, source = _as_matrix(suspect_vecs), _as_matrix(source_vecs)
+    suspect, source = _unit_rows(suspect_vecs), _unit_rows(source_vecs)
     n, m = len(suspect), len(source)
     if n == 0 or m == 0:
         return _skips(range(n), range(m))
-    path_lo, path_hi = _one_to_one_path(suspect, source)
+    path_lo, path_hi = _anchor_path(suspect, source)
     lo, hi = _widen(path_lo, path_hi, settings.ALIGN_WINDOW, m)
-    blocks = _Blocks(suspect, source, block_vecs)
-    lengths = _LengthPenalty(suspect_lengths, source_lengths) if suspect_lengths and source_lengths else None
+    if suspect_lengths is None or source_lengths is None or len(suspect_lengths) != n or len(source_lengths) != m:
+        suspect_lengths = source_lengths = None
+    blocks = _Blocks(suspect, source, block_vecs, suspect_lengths, source_lengths)
+    lengths = _LengthPenalty(suspect_lengths, source_lengths) if suspect_lengths is not None else None
     types = [(a, b) for a in range(1, max_merge + 1) for b in range(1, max_merge + 1) if a + b <= max_merge + 1]
     steps = _banded_dp(
         n, m, lo, hi, types, settings.ALIGN_SKIP, lambda i0, i1: _merge_scores(blocks, lengths, types, lo, hi, i0, i1)
     )
-    return [
-        _scored_link(blocks, suspect_block, source_block, settings.SCORE_WINDOW)
-        for suspect_block, source_block in steps
-    ]
+    return _scored_links(blocks, steps, settings.SCORE_WINDOW)
 
 
 def align_best_match(suspect_vecs: np.ndarray, source_vecs: np.ndarray, *, max_merge: int = 2) -> list[Link]:
@@ -93,7 +94,7 @@ def align_best_match(suspect_vecs: np.ndarray, source_vecs: np.ndarray, *, max_m
     is highest, greedily by score, each passage used once; a pairing is kept only if
     its score says it is a true counterpart, and a merge only if it beats its parts.
     The matrices are n x m: this mode is for article-sized inputs."""
-    suspect, source = _as_matrix(suspect_vecs), _as_matrix(source_vecs)
+    suspect, source = _unit_rows(suspect_vecs), _unit_rows(source_vecs)
     n, m = len(suspect), len(source)
     if n == 0 or m == 0:
         return _skips(range(n), range(m))
@@ -140,7 +141,7 @@ def _merge_candidates(
     cosines = blocks @ other_side.T
     margins = cosines / ((_top_k_mean(cosines, k)[:, None] + other_neighbourhood[None, :]) / 2)
     best_part = np.max([single_margins[offset : offset + count] for offset in range(size)], axis=0)
-    keep = (margins >= settings.LINK_MARGIN_MID) & (margins > best_part + settings.MERGE_PENALTY)
+    keep = (margins >= settings.LINK_MARGIN_MID) & (margins > best_part)
     found = []
     for start, other in zip(*np.nonzero(keep)):
         block, single = tuple(range(int(start), int(start) + size)), (int(other),)
@@ -152,38 +153,83 @@ def _merge_candidates(
 # --- monotone alignment: the band -------------------------------------------------
 
 
-def _one_to_one_path(suspect: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The columns a 1-1 path (with skips) visits on each lattice row 0..n, as (first,
-    last). Small problems are searched whole; larger ones first at half resolution
-    (adjacent vectors summed), then only near the coarse path."""
+def _anchor_path(suspect: np.ndarray, source: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The columns an approximate path visits on each lattice row 0..n, as (first, last):
+    straight lines between anchors, the longest in-order chain of mutual nearest
+    neighbours. Small problems look for neighbours everywhere; larger ones first at
+    half resolution (adjacent vectors summed), then only near the coarse path, so
+    the cost grows with the length, not its square (Vecalign's recursive downsampling)."""
     n, m = len(suspect), len(source)
-    if n * m <= settings.FULL_DP_CELLS:
+    if n * m <= settings.FULL_SEARCH_CELLS:
         lo, hi = np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64)
     else:
-        coarse_lo, coarse_hi = _one_to_one_path(_halve(suspect), _halve(source))
+        coarse_first, coarse_last = _anchor_path(_halve(suspect), _halve(source))
         rows = np.arange(n + 1)
         lo, hi = _widen(
-            np.minimum(2 * coarse_lo[rows // 2], m),
-            np.minimum(2 * coarse_hi[(rows + 1) // 2] + 1, m),
+            np.minimum(2 * coarse_first[rows // 2], m),
+            np.minimum(2 * coarse_last[(rows + 1) // 2] + 1, m),
             settings.ANCHOR_WINDOW,
             m,
         )
-    steps = _banded_dp(
-        n, m, lo, hi, [(1, 1)], 0.0, lambda i0, i1: _anchor_scores(suspect, source, lo, hi, i0, i1)
-    )
-    first, last = np.zeros(n + 1, dtype=np.int64), np.zeros(n + 1, dtype=np.int64)
-    i = j = 0
-    last[0] = 0
-    for suspect_block, source_block in steps:
-        i += len(suspect_block)
-        j += len(source_block)
-        if suspect_block:
-            first[i] = j
-        last[i] = j
-    return first, last
+    anchor_rows, anchor_cols = _mutual_nearest(suspect, source, lo, hi)
+    chain = _longest_chain(anchor_cols)
+    # lattice points: (0, 0), then each anchor's cell entered at (i, j) and left at (i + 1, j + 1), then (n, m)
+    rows = np.concatenate([[0], np.stack([anchor_rows[chain], anchor_rows[chain] + 1], 1).ravel(), [n]])
+    cols = np.concatenate([[0], np.stack([anchor_cols[chain], anchor_cols[chain] + 1], 1).ravel(), [m]])
+    lattice = np.arange(n + 1)
+    # a row holding several points (the last anchor on row n - 1, then (n, m)) spans all their columns
+    first = np.floor(np.interp(lattice - 0.5, rows, cols)).astype(np.int64)
+    last = np.ceil(np.interp(lattice + 0.5, rows, cols)).astype(np.int64)
+    first[0], last[n] = 0, m
+    return np.clip(first, 0, m), np.clip(last, 0, m)
+
+
+def _mutual_nearest(suspect: np.ndarray, source: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """(rows, cols) of sentence pairs that are each other's highest cosine inside the band."""
+    n, m = len(suspect), len(source)
+    row_best = np.full(n, -1)
+    col_best, col_score = np.full(m, -1), np.full(m, -np.inf)
+    for start in range(0, n, _ROWS_PER_CHUNK):
+        sentences = np.arange(start, min(start + _ROWS_PER_CHUNK, n))
+        # a 1-1 link of sentences (i, j) steps from lattice cell (i, j) to (i + 1, j + 1)
+        c0, c1 = int(lo[sentences[0]]), int(hi[sentences[-1] + 1])
+        if c1 <= c0:
+            continue
+        columns = np.arange(c0, c1)
+        inside = (columns[None, :] >= lo[sentences][:, None]) & (columns[None, :] < hi[sentences + 1][:, None])
+        cosines = np.where(inside, suspect[sentences] @ source[c0:c1].T, -np.inf)
+        row_best[sentences] = c0 + cosines.argmax(1)
+        best_in_chunk, best_row = cosines.max(0), sentences[cosines.argmax(0)]
+        better = best_in_chunk > col_score[c0:c1]
+        col_score[c0:c1][better] = best_in_chunk[better]
+        col_best[c0:c1][better] = best_row[better]
+    rows = np.flatnonzero((row_best >= 0) & (col_best[row_best] == np.arange(n)))
+    return rows, row_best[rows]
+
+
+def _longest_chain(cols: np.ndarray) -> np.ndarray:
+    """Indexes of the longest strictly increasing subsequence of cols (patience sorting)."""
+    tails: list[int] = []  # tails[k]: the smallest last column of an increasing run of length k + 1
+    tail_index: list[int] = []
+    previous = np.full(len(cols), -1)
+    for index, col in enumerate(cols.tolist()):
+        k = bisect.bisect_left(tails, col)
+        if k == len(tails):
+            tails.append(col)
+            tail_index.append(index)
+        else:
+            tails[k], tail_index[k] = col, index
+        previous[index] = tail_index[k - 1] if k else -1
+    chain = []
+    index = tail_index[-1] if tail_index else -1
+    while index >= 0:
+        chain.append(index)
+        index = previous[index]
+    return np.array(chain[::-1], dtype=np.int64)
 
 
 def _halve(vecs: np.ndarray) -> np.ndarray:
+    """Half resolution: each pair of adjacent vectors summed (an odd last one kept)."""
     pairs = vecs[: len(vecs) // 2 * 2].reshape(-1, 2, vecs.shape[1]).sum(1)
     if len(vecs) % 2:
         pairs = np.vstack([pairs, vecs[-1:]])
@@ -200,39 +246,36 @@ def _widen(first: np.ndarray, last: np.ndarray, window: int, m: int) -> tuple[np
     return lo, hi
 
 
-def _anchor_scores(suspect, source, lo, hi, i0: int, i1: int) -> np.ndarray:
-    """First-pass 1-1 scores (Bertalign): a cell scores its cosine when the source
-    passage is among the suspect passage's top-k inside the band, else nothing."""
-    rows = np.arange(i0, i1)
-    width = int((hi - lo).max()) + 1
-    columns = lo[rows][:, None] + np.arange(width)[None, :]
-    inside = (columns <= hi[rows][:, None]) & (columns >= 1) & (rows[:, None] >= 1)
-    c0, c1 = max(int(lo[i0]), 1), int(hi[i1 - 1])
-    scores = np.zeros((1, len(rows), width))
-    if c1 < c0 or i1 <= 1:
-        return scores
-    rectangle = suspect[np.maximum(rows - 1, 0)] @ source[c0 - 1 : c1].T
-    cosines = np.where(inside, rectangle[np.arange(len(rows))[:, None], np.clip(columns - c0, 0, c1 - c0)], -np.inf)
-    k = min(settings.ANCHOR_TOP_K, width)
-    kth = -np.partition(-cosines, k - 1, axis=1)[:, k - 1 : k]
-    scores[0] = np.where(inside & (cosines >= kth), cosines, 0.0)
-    return scores
-
-
 # --- monotone alignment: the merge scores -----------------------------------------
 
 
 class _Blocks:
-    """Vectors of runs of adjacent passages on either side: summed or embedded."""
+    """Vectors of runs of adjacent passages on either side: embedded by `block_vecs`,
+    else the normalised sum of the passages' vectors, each weighted by its length to
+    the power settings.BLOCK_LENGTH_POWER when lengths are known (a short "Sure." adds
+    less to a merged sentence than a long one, as it would to its embedding)."""
 
-    def __init__(self, suspect: np.ndarray, source: np.ndarray, block_vecs: BlockVectors | None):
+    def __init__(
+        self,
+        suspect: np.ndarray,
+        source: np.ndarray,
+        block_vecs: BlockVectors | None = None,
+        suspect_lengths: Sequence[int] | None = None,
+        source_lengths: Sequence[int] | None = None,
+    ):
         self.sides = {"suspect": suspect, "source": source}
+        self.weights = {
+            side: (np.maximum(np.asarray(lengths, dtype=np.float32), 1) ** settings.BLOCK_LENGTH_POWER)[:, None]
+            if lengths is not None
+            else np.ones((len(vecs), 1), dtype=np.float32)
+            for side, vecs, lengths in (("suspect", suspect, suspect_lengths), ("source", source, source_lengths))
+        }
         self.block_vecs = block_vecs
         self.embedded: dict[tuple[str, int, int], np.ndarray] = {}
 
     def ending_at(self, side: str, ends: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Unit vectors of the blocks [end - size, end) for each end, and which exist."""
-        vecs = self.sides[side]
+        vecs, weights = self.sides[side], self.weights[side]
         valid = (ends - size >= 0) & (ends <= len(vecs))
         if size > len(vecs):
             return np.zeros((len(ends), vecs.shape[1]), dtype=vecs.dtype), valid
@@ -241,14 +284,15 @@ class _Blocks:
             return vecs[safe_ends - 1], valid
         if self.block_vecs is not None:
             return np.stack([self.vector(side, int(end) - size, int(end)) for end in safe_ends]), valid
-        summed = np.sum([vecs[safe_ends - offset] for offset in range(1, size + 1)], axis=0)
+        members = safe_ends[None, :] - np.arange(1, size + 1)[:, None]
+        summed = (vecs[members] * weights[members]).sum(0)
         return summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12), valid
 
     def vector(self, side: str, start: int, end: int) -> np.ndarray:
         if end - start == 1:
             return self.sides[side][start]
         if self.block_vecs is None:
-            return _unit(self.sides[side][start:end].sum(0))
+            return _unit((self.sides[side][start:end] * self.weights[side][start:end]).sum(0))
         key = (side, start, end)
         if key not in self.embedded:
             self.embedded[key] = _unit(np.asarray(self.block_vecs(side, start, end), dtype=np.float32))
@@ -264,12 +308,6 @@ class _LengthPenalty:
         source_total = np.concatenate([[0], np.cumsum(np.maximum(np.asarray(source_lengths, dtype=np.float64), 1))])
         self.suspect_total = suspect_total
         self.source_total = source_total * suspect_total[-1] / source_total[-1]
-
-    def parts(self, ends_x, a, ends_y, b):
-        x = self.suspect_total[ends_x] - self.suspect_total[np.maximum(ends_x - a, 0)]
-        y = self.source_total[ends_y] - self.source_total[np.maximum(ends_y - b, 0)]
-        x, y = x[:, None], y[None, :]
-        return np.log2(1 + np.minimum(x, y) / np.maximum(np.maximum(x, y), 1e-9)), np.abs(np.log(np.maximum(x, 1) / np.maximum(y, 1)))
 
     def __call__(self, ends_x: np.ndarray, a: int, ends_y: np.ndarray, b: int) -> np.ndarray:
         x = self.suspect_total[ends_x] - self.suspect_total[np.maximum(ends_x - a, 0)]
@@ -305,11 +343,12 @@ def _merge_scores(
     x_blocks = [blocks.ending_at("suspect", rows, a) for a in range(1, max_a + 1)]
     y_blocks = [blocks.ending_at("source", ends_y, b) for b in range(1, max_b + 1)]
     # one product for all the cosines: blocks and neighbours of one side against the other's
-    products = np.vstack([vecs for vecs, _ in x_blocks] + [x_near]) @ np.vstack([vecs for vecs, _ in y_blocks] + [y_near]).T
+    x_rows = np.vstack([vecs for vecs, _ in x_blocks] + [x_near])
+    products = x_rows @ np.vstack([vecs for vecs, _ in y_blocks] + [y_near]).T
     r, c = len(rows), len(ends_y)
 
     def around(similarities: np.ndarray, before: np.ndarray, after: np.ndarray, first: int, count: int) -> np.ndarray:
-        """Mean similarity (along axis 1) with the passages at `before` and `after`, absent ones left out."""
+        """Mean similarity (along axis 1) with the passages at `before` and `after`; absent ones left out."""
         has_before, has_after = before >= 0, after < count
         last = similarities.shape[1] - 1
         before_sims = np.where(has_before, similarities[:, np.clip(before - first, 0, last)], 0.0)
@@ -326,59 +365,11 @@ def _merge_scores(
         around_y = around(products[(a - 1) * r : a * r, max_b * c :], ends_y - b - 1, ends_y, y_first, m)
         around_x = around(products[max_a * r :, (b - 1) * c : b * c].T, rows - a - 1, rows, x_first, n).T
         margin = cosines - (around_x + around_y) / 2
-        if getattr(settings, "_W", 0) == 3:
-            margin = _members(products, a, b, r, c, max_a, max_b, rows, ends_y, x_first, y_first, n, m)
-        if getattr(settings, "_W", 0) == 4:
-            margin = -(1 - cosines) / np.maximum(1 - (around_x + around_y) / 2, 1e-3) * (a * b) ** getattr(settings, "_P", 1.0)
-        if getattr(settings, "_W", 0) == 5:
-            w = settings._WEIGHTS
-            L = lengths.parts(rows, a, ends_y, b) if lengths is not None else (np.ones((r, c)), np.zeros((r, c)))
-            feats = [cosines, margin, L[0], L[1], np.full((r, c), a + b - 2.0), np.full((r, c), (a - 1) * (b - 1) * 1.0)]
-            if getattr(settings, "_FEATS", None) is not None:
-                settings._FEATS.append((a, b, rows, ends_y, feats))
-            margin = w[0] + sum(wk * f for wk, f in zip(w[1:], feats))
-        if getattr(settings, "_W", 0) == 1:
-            margin = margin * (a + b) / 2
-        if getattr(settings, "_W", 0) == 2:
-            margin = (margin - getattr(settings, "_TAU", 0.0)) * (a + b) / 2
-        if lengths is not None and getattr(settings, "_W", 0) != 5:
+        if lengths is not None:
             margin = margin * lengths(rows, a, ends_y, b)
         margin = np.where(x_blocks[a - 1][1][:, None] & y_blocks[b - 1][1][None, :], margin, -np.inf)
         scores[t] = np.where(in_band, margin[gather], -np.inf) - settings.MERGE_PENALTY * (a + b - 2)
     return scores
-
-
-def _members(G, a, b, r, c, max_a, max_b, rows, ends_y, x_first, y_first, n, m):
-    """Sum over both blocks' members of member-vs-other-block cosine less the mean of
-    the member's cosine with the other block's two neighbours."""
-    xb_yn = G[(a - 1) * r : a * r, max_b * c :]  # X block vs y sentences (r, ly)
-    xn_yb = G[max_a * r :, (b - 1) * c : b * c]  # x sentences vs Y block (lx, c)
-    xn_yn = G[max_a * r :, max_b * c :]  # (lx, ly)
-    lx, ly = xn_yn.shape
-    pre_y = np.concatenate([np.zeros((r, 1)), np.cumsum(xb_yn, axis=1)], axis=1)
-    ej = np.clip(ends_y - y_first, 0, ly)
-    sj = np.clip(ends_y - b - y_first, 0, ly)
-    y_members = pre_y[:, ej] - pre_y[:, sj]  # (r, c): sum_l cos(y_l, X)
-    pre_x = np.concatenate([np.zeros((1, c)), np.cumsum(xn_yb, axis=0)], axis=0)
-    ei = np.clip(rows - x_first, 0, lx)
-    si = np.clip(rows - a - x_first, 0, lx)
-    x_members = pre_x[ei] - pre_x[si]  # (r, c): sum_k cos(x_k, Y)
-    nn_y = np.concatenate([np.zeros((lx, 1)), np.cumsum(xn_yn, axis=1)], axis=1)  # along y
-    nn_x = np.concatenate([np.zeros((1, ly)), np.cumsum(xn_yn, axis=0)], axis=0)  # along x
-    # y members vs x neighbours (i - a - 1) and (i)
-    before_x, after_x = rows - a - 1, rows
-    hb, ha = before_x >= 0, after_x < n
-    bx = np.clip(before_x - x_first, 0, lx - 1)[:, None]
-    ax = np.clip(after_x - x_first, 0, lx - 1)[:, None]
-    y_nb = (np.where(hb[:, None], nn_y[bx, ej[None, :]] - nn_y[bx, sj[None, :]], 0.0)
-            + np.where(ha[:, None], nn_y[ax, ej[None, :]] - nn_y[ax, sj[None, :]], 0.0)) / np.maximum(hb.astype(int) + ha, 1)[:, None]
-    before_y, after_y = ends_y - b - 1, ends_y
-    hby, hay = before_y >= 0, after_y < m
-    by = np.clip(before_y - y_first, 0, ly - 1)[None, :]
-    ay = np.clip(after_y - y_first, 0, ly - 1)[None, :]
-    x_nb = (np.where(hby[None, :], nn_x[ei[:, None], by] - nn_x[si[:, None], by], 0.0)
-            + np.where(hay[None, :], nn_x[ei[:, None], ay] - nn_x[si[:, None], ay], 0.0)) / np.maximum(hby.astype(int) + hay, 1)[None, :]
-    return (y_members - y_nb) + (x_members - x_nb)
 
 
 # --- the dynamic programme --------------------------------------------------------
@@ -398,37 +389,37 @@ def _banded_dp(
     `types` are the aligned steps (a, b), a and b >= 1, in order of preference on ties;
     skips (1, 0) and (0, 1) score `skip`. `scores_for(i0, i1)` gives the steps' scores
     for rows i0..i1-1 as an array (type, row, column offset from lo[row]). A row is
-    solved at once: every step into it is one gather, and the (0, 1) skips chaining
-    along it are a running maximum."""
+    solved at once: where every step into it comes from is worked out for a chunk of
+    rows beforehand, and the (0, 1) skips chaining along the row are a running maximum."""
     width = int((hi - lo).max()) + 1
-    # one spare -inf column: out-of-band cells of the previous rows are read from it
-    best = np.full((n + 1, width + 1), -np.inf)
-    back = np.full((n + 1, width), _ORIGIN, dtype=np.int8)
+    stride = width + 1  # one spare column per row, always -inf: where out-of-band reads land
+    best = np.full((n + 1) * stride, -np.inf)
+    back = np.zeros((n + 1, width), dtype=np.int8)
     offsets = np.arange(width)
-    row0 = hi[0] - lo[0] + 1
-    best[0, :row0] = offsets[:row0] * skip
-    back[0, 1:row0] = _CHAIN
+    skips_along = offsets * skip
+    best[: hi[0] - lo[0] + 1] = skips_along[: hi[0] - lo[0] + 1]
+    back[0] = _CHAIN
     all_steps = [*types, (1, 0)]
-    step_a = np.array([a for a, _ in all_steps])
-    step_b = np.array([b for _, b in all_steps])
+    step_a = np.array([a for a, _ in all_steps])[None, :, None]
+    step_b = np.array([b for _, b in all_steps])[None, :, None]
     band_last = hi - lo
     for i0 in range(1, n + 1, _ROWS_PER_CHUNK):
-        i1 = min(i0 + _ROWS_PER_CHUNK, n + 1)
-        gains = np.concatenate([scores_for(i0, i1), np.full((1, i1 - i0, width), skip)])
-        for i in range(i0, i1):
-            row_width = band_last[i] + 1
-            previous_rows = np.maximum(i - step_a, 0)
-            previous = (lo[i] + offsets[:row_width])[None, :] - step_b[:, None] - lo[previous_rows][:, None]
-            outside = (previous < 0) | (previous > band_last[previous_rows][:, None]) | (i - step_a < 0)[:, None]
-            candidates = best[previous_rows[:, None], np.where(outside, width, previous)] + gains[:, i - i0, :row_width]
+        rows = np.arange(i0, min(i0 + _ROWS_PER_CHUNK, n + 1))
+        gains = np.concatenate([scores_for(i0, rows[-1] + 1), np.full((1, len(rows), width), skip)])
+        from_rows = rows[:, None, None] - step_a
+        safe_rows = np.maximum(from_rows, 0)
+        from_cols = (lo[rows][:, None, None] + offsets[None, None, :]) - step_b - lo[safe_rows]
+        reachable = (from_rows >= 0) & (from_cols >= 0) & (from_cols <= band_last[safe_rows])
+        reachable &= offsets[None, None, :] <= band_last[rows][:, None, None]
+        sources = np.where(reachable, safe_rows * stride + from_cols, width)
+        for r, i in enumerate(rows):
+            candidates = best[sources[r]] + gains[:, r]
             pointer = candidates.argmax(0)
-            reached = candidates[pointer, offsets[:row_width]]
-            steps = offsets[:row_width] * skip
-            chained = np.maximum.accumulate(reached - steps) + steps
-            from_left = np.zeros(row_width, dtype=bool)
-            from_left[1:] = chained[:-1] + skip > reached[1:]
-            best[i, :row_width] = np.where(from_left, chained, reached)
-            back[i, :row_width] = np.where(from_left, _CHAIN, np.where(np.isfinite(reached), pointer, _ORIGIN))
+            reached = candidates[pointer, offsets]
+            chained = np.maximum.accumulate(reached - skips_along) + skips_along
+            from_left = np.concatenate([[False], chained[:-1] + skip > reached[1:]])
+            best[i * stride : i * stride + width] = chained
+            back[i] = np.where(from_left, _CHAIN, pointer)
     path = []
     i, j = n, m
     while i > 0 or j > 0:
@@ -451,34 +442,66 @@ def link_margin(
     source_vecs: np.ndarray,
     suspect_block: Sequence[int],
     source_block: Sequence[int],
+    *,
+    suspect_lengths: Sequence[int] | None = None,
+    source_lengths: Sequence[int] | None = None,
     window: int = settings.SCORE_WINDOW,
 ) -> tuple[float, float]:
-    """(ratio margin, cosine) of one link between runs of adjacent passages, their
-    vectors summed; the neighbourhoods are the other side's passages within `window`
-    of the link. The number a monotone link's score is a logistic of."""
-    blocks = _Blocks(_as_matrix(suspect_vecs), _as_matrix(source_vecs), None)
-    return _margin_and_cosine(blocks, tuple(suspect_block), tuple(source_block), window)
+    """(ratio margin, cosine) of one link between runs of adjacent passages, merged as
+    `align_monotone` merges them; the neighbourhoods are the other side's passages
+    within `window` of the link. The number a link's score is a logistic of."""
+    blocks = _Blocks(_unit_rows(suspect_vecs), _unit_rows(source_vecs), None, suspect_lengths, source_lengths)
+    margins, cosines = _margins_and_cosines(blocks, [(tuple(suspect_block), tuple(source_block))], window)
+    return float(margins[0]), float(cosines[0])
 
 
-def _margin_and_cosine(
-    blocks: _Blocks, suspect_block: tuple[int, ...], source_block: tuple[int, ...], window: int
-) -> tuple[float, float]:
-    suspect, source = blocks.sides["suspect"], blocks.sides["source"]
-    x = blocks.vector("suspect", suspect_block[0], suspect_block[-1] + 1)
-    y = blocks.vector("source", source_block[0], source_block[-1] + 1)
-    cosine = float(x @ y)
-    near_source = source[max(source_block[0] - window, 0) : source_block[-1] + 1 + window]
-    near_suspect = suspect[max(suspect_block[0] - window, 0) : suspect_block[-1] + 1 + window]
+def _scored_links(blocks: _Blocks, steps: list[tuple[tuple[int, ...], tuple[int, ...]]], window: int) -> list[Link]:
+    pairs = [(suspect_block, source_block) for suspect_block, source_block in steps if suspect_block and source_block]
+    margins, cosines = _margins_and_cosines(blocks, pairs, window)
+    scored = iter(zip(margins.tolist(), cosines.tolist()))
+    links = []
+    for suspect_block, source_block in steps:
+        if suspect_block and source_block:
+            margin, cosine = next(scored)
+            links.append(Link(suspect_block, source_block, link_score(margin), cosine))
+        else:
+            links.append(Link(suspect_block, source_block, 0.0, 0.0))
+    return links
+
+
+def _margins_and_cosines(
+    blocks: _Blocks, pairs: list[tuple[tuple[int, ...], tuple[int, ...]]], window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ratio margin and cosine of each link, from the mean of the k highest cosines
+    of each side's vector with the other side's passages near the link."""
+    if not pairs:
+        return np.zeros(0), np.zeros(0)
+    suspect_starts, suspect_ends = np.array([[s[0], s[-1] + 1] for s, _ in pairs]).T
+    source_starts, source_ends = np.array([[t[0], t[-1] + 1] for _, t in pairs]).T
+    x = np.stack([blocks.vector("suspect", start, end) for start, end in zip(suspect_starts, suspect_ends)])
+    y = np.stack([blocks.vector("source", start, end) for start, end in zip(source_starts, source_ends)])
+    cosines = np.einsum("ld,ld->l", x, y)
+    near_x = _nearby_top_k_mean(x, blocks.sides["source"], source_starts, source_ends, window)
+    near_y = _nearby_top_k_mean(y, blocks.sides["suspect"], suspect_starts, suspect_ends, window)
+    return cosines / ((near_x + near_y) / 2), cosines
+
+
+def _nearby_top_k_mean(
+    vecs: np.ndarray, other: np.ndarray, starts: np.ndarray, ends: np.ndarray, window: int
+) -> np.ndarray:
+    """For each vector, the mean of its k highest cosines with other[start - window : end + window]."""
     k = settings.MARGIN_K
-    neighbourhood = (_top_k_mean((near_source @ x)[None, :], k)[0] + _top_k_mean((near_suspect @ y)[None, :], k)[0]) / 2
-    return cosine / neighbourhood, cosine
-
-
-def _scored_link(blocks: _Blocks, suspect_block: tuple[int, ...], source_block: tuple[int, ...], window: int) -> Link:
-    if not suspect_block or not source_block:
-        return Link(suspect_block, source_block, 0.0, 0.0)
-    margin, cosine = _margin_and_cosine(blocks, suspect_block, source_block, window)
-    return Link(suspect_block, source_block, link_score(margin), cosine)
+    span = int((ends - starts).max()) + 2 * window
+    means = np.empty(len(vecs))
+    for first in range(0, len(vecs), _LINKS_PER_CHUNK):
+        chunk = slice(first, first + _LINKS_PER_CHUNK)
+        indexes = (starts[chunk] - window)[:, None] + np.arange(span)[None, :]
+        valid = (indexes >= 0) & (indexes < len(other)) & (indexes < (ends[chunk] + window)[:, None])
+        similarities = np.einsum("ld,lwd->lw", vecs[chunk], other[np.clip(indexes, 0, len(other) - 1)])
+        highest = -np.sort(-np.where(valid, similarities, -np.inf), axis=1)[:, :k]
+        counts = np.minimum(valid.sum(1), k)
+        means[chunk] = np.where(np.arange(highest.shape[1])[None, :] < counts[:, None], highest, 0.0).sum(1) / counts
+    return means
 
 
 def _skips(suspect_indexes, source_indexes) -> list[Link]:
@@ -497,6 +520,9 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 
-def _as_matrix(vecs: np.ndarray) -> np.ndarray:
+def _unit_rows(vecs: np.ndarray) -> np.ndarray:
+    """The vectors as a float32 matrix of unit rows (an empty input as a 0 x 0 one)."""
     matrix = np.asarray(vecs, dtype=np.float32)
-    return matrix.reshape(0, 0) if matrix.size == 0 and matrix.ndim < 2 else matrix
+    if matrix.size == 0 and matrix.ndim < 2:
+        return matrix.reshape(0, 0)
+    return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)

@@ -146,7 +146,7 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
 @click.pass_context
 def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, **metadata):
     """Store documents: URLs, .html / .txt files, .jsonl (one document a line:
-    text, title, url, site, author, published, lang) or "-" for stdin.
+    text, title, url, site, author, date, lang) or "-" for stdin.
     Adding the same text twice does nothing.
 
     \b
@@ -249,8 +249,9 @@ def docs(ctx: click.Context, as_json: bool):
 @json_option
 @click.pass_context
 def demo(ctx: click.Context, data_dir: Path | None, as_json: bool):
-    """Trace the demo corpus's suspects (a translation, a copy, a rewrite and an
-    unrelated story) and show each report and a summary. Uses its own store,
+    """Store the demo corpus (NTREX-128 news stories), trace its suspects (a
+    translation, a rewrite, a splice and an unrelated story), show each report
+    and a summary of what each should have found. Uses its own store,
     ./provenance-demo.duckdb, unless --db or PROVENANCE_DB names one.
 
     \b

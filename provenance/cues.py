@@ -766,7 +766,16 @@ def _host(url: str) -> str | None:
 def _registered_domain(url: str) -> str | None:
     """The registered domain without "www.": https://e.vnexpress.net/x -> vnexpress.net."""
     parsed = get_tld(url, as_object=True, fail_silently=True, fix_protocol=True)
-    return parsed.fld if parsed is not None else None
+    if parsed is not None:
+        return parsed.fld
+    # the public-suffix list omits the names reserved for tests and examples (RFC 2606, 6761)
+    host = _host(url)
+    if host and host.rsplit(".", 1)[-1] in _RESERVED_TLDS and host.count(".") >= 1:
+        return ".".join(host.split(".")[-2:])
+    return None
+
+
+_RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost"})
 
 
 def _url_key(url: str) -> str:

@@ -56,7 +56,8 @@ class DemoCase:
     @property
     def ok(self) -> bool:
         """The verdict names the expected relation and, where one is expected, the expected source."""
-        return self.relation == self.expected and (self.expected_source is None or self.source_url == self.expected_source)
+        source_ok = self.expected_source is None or self.source_url == self.expected_source
+        return self.relation == self.expected and source_ok
 
 
 def read_manifest(data_dir: Path = DEMO_DIR) -> list[DemoSuspect]:

@@ -130,7 +130,9 @@ def _tidy(document: RawDocument) -> RawDocument:
     accents and stray newlines in titles)."""
 
     def one_line(value: str | None) -> str | None:
-        return " ".join(unicodedata.normalize("NFC", value).split()) or None if value else None
+        if value is None:
+            return None
+        return " ".join(unicodedata.normalize("NFC", value).split()) or None
 
     return replace(
         document,
@@ -259,7 +261,7 @@ def _from_html(html: str, origin: str, fetched_url: str | None = None) -> RawDoc
         origin=origin,
         title=extracted.title or None,
         url=page_url or None,
-        site=extracted.sitename or extracted.hostname or (urlsplit(page_url).hostname if page_url else None),
+        site=extracted.sitename or extracted.hostname or None,
         author=extracted.author or None,
         published=published or None,
     )

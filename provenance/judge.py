@@ -50,18 +50,28 @@ def compare(
     rewrites that reorder), keep the reading that explains more, and judge it."""
     suspect_rows = [p.idx for p in suspect.passages if p.kind == BODY]
     source_rows = [p.idx for p in source.passages if p.kind == BODY]
-    readings = []
-    for mode, aligner in (("monotone", align_monotone), ("best-match", align_best_match)):
-        links = aligner(suspect_vecs[suspect_rows], source_vecs[source_rows])
-        links = _accepted(_to_passage_indexes(links, suspect_rows, source_rows))
-        readings.append((mode, links, _evidence(suspect, source, links)))
-    monotone, best_match = readings
-    # in-order alignment is the stronger claim; keep it unless reordering explains clearly more
-    mode, links, evidence = (
-        monotone
-        if monotone[2].suspect_aligned >= best_match[2].suspect_aligned - settings.REORDER_GAIN
-        else best_match
+    suspect_body, source_body = suspect_vecs[suspect_rows], source_vecs[source_rows]
+    background = _Background(suspect_body, source_body)
+    lengths = {
+        "suspect_lengths": [len(suspect.passages[i].text) for i in suspect_rows],
+        "source_lengths": [len(source.passages[j].text) for j in source_rows],
+    }
+    readings = {}
+    for mode, aligned in (
+        ("monotone", align_monotone(suspect_body, source_body, **lengths)),
+        ("best-match", align_best_match(suspect_body, source_body)),
+    ):
+        kept = [part for link in aligned for part in background.accept(link)]
+        links = _to_passage_indexes(kept, suspect_rows, source_rows)
+        readings[mode] = (links, _evidence(suspect, source, links))
+    # best-match is the reading the judge was calibrated on; the in-order one, with its
+    # merges, is kept when it explains clearly more of the suspect
+    mode = (
+        "monotone"
+        if readings["monotone"][1].suspect_aligned >= readings["best-match"][1].suspect_aligned + settings.MONOTONE_GAIN
+        else "best-match"
     )
+    links, evidence = readings[mode]
     boilerplate = [Link((p.idx,), (), 0.0, 0.0) for p in suspect.passages if p.kind != BODY]
     links = sorted(links + boilerplate, key=lambda link: (min(link.suspect, default=1e9), min(link.source, default=-1)))
     relation, confidence = _relation(evidence)
@@ -87,17 +97,36 @@ def _to_passage_indexes(links: list[Link], suspect_rows: list[int], source_rows:
     ]
 
 
-def _accepted(links: list[Link]) -> list[Link]:
-    """A weak link is no counterpart: split it into two skips, so the report shows its
-    suspect passages as "not in source" and its source passages as dropped."""
-    kept = []
-    for link in links:
-        if link.suspect and link.source and link.score < settings.LINK_ACCEPT:
-            kept.append(Link(link.suspect, (), 0.0, 0.0))
-            kept.append(Link((), link.source, 0.0, 0.0))
-        else:
-            kept.append(link)
-    return kept
+class _Background:
+    """What an unrelated passage pair scores in this pair of documents: the median
+    cosine of each suspect row and each source column. A link is a counterpart only
+    if its margin score is high (it beats its neighbours) AND its passages stand above
+    that background by a lift, because in a short article every passage has a best
+    neighbour whose margin looks good by chance."""
+
+    def __init__(self, suspect_vecs: np.ndarray, source_vecs: np.ndarray):
+        self.cosines = suspect_vecs @ source_vecs.T if len(suspect_vecs) and len(source_vecs) else np.zeros((0, 0))
+        self.rows = np.median(self.cosines, axis=1) if self.cosines.size else np.zeros(len(suspect_vecs))
+        self.cols = np.median(self.cosines, axis=0) if self.cosines.size else np.zeros(len(source_vecs))
+
+    def lift(self, link: Link) -> float:
+        """How far each member passage's best cosine into the other side of the link
+        stands above its own median, averaged over the members. Measured per member,
+        not on the merged vectors: summing vectors smooths them, and two unrelated
+        pairs of sentences merged look closer than either pair is."""
+        block = self.cosines[np.ix_(list(link.suspect), list(link.source))]
+        suspect_lift = block.max(axis=1) - self.rows[list(link.suspect)]
+        source_lift = block.max(axis=0) - self.cols[list(link.source)]
+        return float(np.concatenate([suspect_lift, source_lift]).mean())
+
+    def accept(self, link: Link) -> list[Link]:
+        """The link, or two skips when it is no counterpart (so the report shows its
+        suspect passages as "not in source" and its source passages as dropped)."""
+        if not (link.suspect and link.source):
+            return [link]
+        if link.score >= settings.LINK_ACCEPT and self.lift(link) >= settings.LINK_MIN_LIFT:
+            return [link]
+        return [Link(link.suspect, (), 0.0, 0.0), Link((), link.source, 0.0, 0.0)]
 
 
 def _order(links: list[Link]) -> float:
@@ -162,10 +191,11 @@ def _relation(ev: Evidence) -> tuple[str, float]:
     if aligned < s.REWRITE_MIN_ALIGNED:
         margin = min(aligned - s.PARTIAL_MIN_ALIGNED, s.REWRITE_MIN_ALIGNED - aligned)
         return PARTIAL, _clip(0.5 + margin + 0.3 * sureness)
-    if ev.same_language and ev.near_verbatim >= s.COPY_MIN_VERBATIM and covered >= s.FULL_MIN_COVERED:
-        return COPY, _clip(0.5 + 0.5 * min(ev.near_verbatim, covered))
-    if not ev.same_language and covered >= s.FULL_MIN_COVERED and ev.order >= s.TRANSLATION_MIN_ORDER:
-        return TRANSLATION, _clip(0.4 + 0.3 * min(aligned, covered) + 0.3 * sureness)
+    if covered >= s.FULL_MIN_COVERED:
+        if ev.same_language and ev.near_verbatim >= s.COPY_MIN_VERBATIM:
+            return COPY, _clip(0.5 + 0.5 * min(ev.near_verbatim, covered))
+        if not ev.same_language and ev.order >= s.TRANSLATION_MIN_ORDER:
+            return TRANSLATION, _clip(0.4 + 0.3 * min(aligned, covered) + 0.3 * sureness)
     return REWRITE, _clip(0.4 + 0.3 * aligned + 0.3 * sureness)
 
 

@@ -32,13 +32,15 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from . import settings
 from .models import BOILERPLATE, SOURCE_FIRST, SUSPECT_FIRST, UNRELATED, Document, Match, TraceResult
 from .progress import Advance
 
-# Link-score bands for colouring alignment rows. Display only: the judge does not
-# use them. Link scores are margins normalised by align.py so that 1.0 is a sure link.
+# Link-score bands for colouring alignment rows. A link score is the probability
+# that the link is a true correspondence (align.link_score); below LINK_ACCEPT the
+# judge does not count it, so that is where red starts. SCORE_HIGH is display only.
 SCORE_HIGH = 0.8
-SCORE_MID = 0.5
+SCORE_MID = settings.LINK_ACCEPT
 # Passage texts longer than this are cut, with "…", in the terminal only; JSON and
 # HTML keep them whole.
 TERMINAL_TEXT_CHARS = 300
@@ -95,6 +97,9 @@ class RichProgress:
             self._open_tasks -= 1
             if self._open_tasks == 0:
                 self._bar.stop()
+                # the stopped display stays on screen; the next one starts empty
+                for finished in list(self._bar.task_ids):
+                    self._bar.remove_task(finished)
 
 
 # --- what a trace says (shared by every renderer) -----------------------------
@@ -252,13 +257,14 @@ def _percent(share: float) -> str:
     return f"{share:.0%}"
 
 
-def _retrieval(candidate) -> str:
+def _retrieval(candidate) -> list[str]:
+    """The retrieval score, then the cue boost and date penalty where they applied."""
     parts = [f"{candidate.score:.3f}"]
     if candidate.cue_boost:
         parts.append(f"+{candidate.cue_boost:.2f} cue")
     if candidate.date_penalty:
         parts.append(f"-{candidate.date_penalty:.2f} date")
-    return " ".join(parts)
+    return parts
 
 
 # --- terminal -----------------------------------------------------------------
@@ -294,30 +300,37 @@ def _header(result: TraceResult) -> Panel:
     return Panel(grid, title="suspect", title_align="left", box=box.ROUNDED)
 
 
+def _titled(doc: Document) -> Text:
+    """A document's title, with its site, date and language on a dim second line."""
+    cell = _untrusted(_shorten(doc.label, 120))
+    details = " · ".join(part for part in (doc.site, doc.published, doc.lang) if part)
+    if details:
+        cell.append("\n")
+        cell.append(_untrusted(details, style="dim"))
+    return cell
+
+
 def _candidates_table(result: TraceResult) -> Table:
-    table = Table(title="candidate sources", title_justify="left", box=box.SIMPLE_HEAD)
-    for name, justify in (
-        ("#", "right"),
-        ("title", "left"),
-        ("site", "left"),
-        ("date", "left"),
-        ("lang", "left"),
-        ("retrieval", "right"),
-        ("relation", "left"),
-        ("confidence", "right"),
-        ("suspect aligned", "right"),
-        ("source covered", "right"),
-    ):
-        table.add_column(name, justify=justify, overflow="fold")
+    # site, date and language sit under the title so that the table fits 80 columns
+    table = Table(
+        title="candidate sources",
+        title_justify="left",
+        caption="aligned: share of the suspect's passages with a counterpart; covered: share of the source's",
+        caption_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("title · site · date · lang", ratio=1, min_width=20, overflow="fold")
+    table.add_column("retrieval", justify="right", no_wrap=True)
+    table.add_column("relation", no_wrap=True)
+    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("aligned", justify="right", no_wrap=True)
+    table.add_column("covered", justify="right", no_wrap=True)
     for rank, match in enumerate(result.matches, start=1):
-        source = match.source
         table.add_row(
             str(rank),
-            _untrusted(_shorten(source.label, 80)),
-            _untrusted(source.site),
-            _untrusted(source.published),
-            _untrusted(source.lang),
-            _retrieval(match.candidate),
+            _titled(match.source),
+            "\n".join(_retrieval(match.candidate)),
             match.relation,
             f"{match.confidence:.2f}",
             _percent(match.evidence.suspect_aligned),
@@ -368,9 +381,9 @@ def render_trace(result: TraceResult, console: Console) -> None:
     and for the verdict its evidence and passage-by-passage alignment."""
     console.print(_header(result))
     match = related_match(result)
-    console.print(Text(verdict_line(result), style="bold green" if match else "bold yellow"))
+    console.print(Text(verdict_line(result), style="bold green" if match else "bold yellow"), soft_wrap=True)
     if match is not None:
-        console.print(Text(direction_line(match)))
+        console.print(Text(direction_line(match)), soft_wrap=True)
     if result.matches:
         console.print(_candidates_table(result))
     if match is not None:
@@ -402,22 +415,20 @@ def render_trace(result: TraceResult, console: Console) -> None:
 
 
 def render_documents(docs: Sequence[Document], console: Console) -> None:
-    """Print the stored documents as one table."""
+    """Print the stored documents as one table, newest first."""
     if not docs:
         console.print("no documents stored yet: add some with `provenance add FILE_OR_URL`")
         return
-    table = Table(title=f"{len(docs)} stored documents", title_justify="left", box=box.SIMPLE_HEAD)
-    for name in ("doc id", "lang", "title", "site", "date", "cues", "added"):
-        table.add_column(name, overflow="fold")
+    counted = f"{len(docs)} stored document" + ("" if len(docs) == 1 else "s")
+    table = Table(title=counted, title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("doc id", no_wrap=True)
+    table.add_column("title · site · date · lang", ratio=1, min_width=20, overflow="fold")
+    table.add_column("cues", overflow="fold")
     for doc in docs:
         table.add_row(
             doc.doc_id,
-            _untrusted(doc.lang),
-            _untrusted(_shorten(doc.label, 80)),
-            _untrusted(doc.site),
-            _untrusted(doc.published),
+            _titled(doc),
             _untrusted(", ".join(sorted({cue.outlet or cue.domain or cue.kind for cue in doc.cues}))),
-            _untrusted(doc.added_at),
         )
     console.print(table)
 
@@ -447,7 +458,7 @@ def render_demo(cases: Sequence, console: Console) -> None:
             _untrusted(case.name),
             case.expected,
             match.relation if match else UNRELATED,
-            _untrusted(match.source.url or match.source.label) if match else "",
+            _untrusted(_shorten(match.source.label, 80)) if match else "",
             Text("yes", style="green") if case.ok else Text("NO", style="bold red"),
         )
     console.print(table)
@@ -622,7 +633,7 @@ def _html_candidates(result: TraceResult) -> str:
         body.append(
             f'<tr><td class="num">{rank}</td><td>{title}</td><td>{_e(source.site)}</td>'
             f"<td>{_e(source.published)}</td><td>{_e(source.lang)}</td>"
-            f'<td class="num">{_e(_retrieval(match.candidate))}</td><td>{_e(match.relation)}</td>'
+            f'<td class="num">{_e(" ".join(_retrieval(match.candidate)))}</td><td>{_e(match.relation)}</td>'
             f'<td class="num">{match.confidence:.2f}</td>'
             f'<td class="num">{_percent(match.evidence.suspect_aligned)}</td>'
             f'<td class="num">{_percent(match.evidence.source_covered)}</td></tr>'

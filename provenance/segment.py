@@ -201,11 +201,15 @@ def _pysbd(lang: str) -> pysbd.Segmenter:
 
 
 def _pysbd_ends(text: str, lang: str) -> Iterator[int]:
-    # with clean=False pysbd returns the text cut in pieces, unchanged
-    end = 0
+    # pysbd (clean=False) returns the text in pieces, but was seen to alter a
+    # character in Hindi: find each piece instead of adding up their lengths
+    cursor = 0
     for sentence in _pysbd(lang).segment(text):
-        end += len(sentence)
-        yield end
+        found = text.find(sentence.strip(), cursor)
+        if found < 0:
+            return
+        cursor = found + len(sentence.strip())
+        yield cursor
 
 
 def _sentence_ends(text: str, lang: str) -> list[int]:

@@ -299,7 +299,7 @@ class Store:
         """The full id that `wanted` names, exactly or as a unique prefix."""
         if self._dim is None:
             raise NotFound(f"no {what} {wanted!r} in {self.path}: the store is empty")
-        if self._con.execute(f"SELECT 1 FROM {table} WHERE {column} = ?", [wanted]).fetchone():
+        if self._first(f"SELECT 1 FROM {table} WHERE {column} = ?", [wanted]):
             return wanted
         if len(wanted) < MIN_PREFIX:
             raise NotFound(f"no {what} {wanted!r} in {self.path} (an id prefix needs at least {MIN_PREFIX} characters)")
@@ -318,10 +318,16 @@ class Store:
 
     # --- documents ------------------------------------------------------------
 
+    def _first(self, sql: str, params: list) -> tuple | None:
+        """The first row or None. fetchall, not fetchone: DuckDB keeps a fetchone's
+        result open, and the connection then refuses the next query."""
+        rows = self._con.execute(sql, params).fetchall()
+        return rows[0] if rows else None
+
     def has_document(self, doc_id: str) -> bool:
         if self._dim is None:
             return False
-        return self._con.execute("SELECT 1 FROM documents WHERE doc_id = ?", [doc_id]).fetchone() is not None
+        return self._first("SELECT 1 FROM documents WHERE doc_id = ?", [doc_id]) is not None
 
     def add_document(self, doc: Document, passage_vecs: np.ndarray, doc_vec: np.ndarray) -> bool:
         """Store a document, its passages and their vectors in one transaction.
@@ -378,7 +384,7 @@ class Store:
     def get_document(self, doc_id_or_prefix: str) -> Document:
         """A stored document with its passages and cues, by id or unique id prefix."""
         doc_id = self._resolve("documents", "doc_id", doc_id_or_prefix, "document")
-        row = self._con.execute(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        row = self._first(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id])
         document = _document(row)
         document.passages = [
             Passage(idx=idx, para=para, text=text, lang=lang, kind=kind, start=start, end=end)
@@ -513,7 +519,7 @@ class Store:
             schema=_ALIGNMENT_SCHEMA,
         )
         with self._transaction():
-            if self._con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone():
+            if self._first("SELECT 1 FROM runs WHERE run_id = ?", [run_id]):
                 raise StoreError(f"run {run_id} is already in {self.path}")
             self._con.execute(
                 "INSERT INTO runs (run_id, suspect_id, model, params, timings, notes, created_at) "
@@ -536,9 +542,9 @@ class Store:
     def load_run(self, run_id_or_prefix: str) -> TraceResult:
         """A stored trace rebuilt as it was saved, with its documents read from the store."""
         run_id = self._resolve("runs", "run_id", run_id_or_prefix, "run")
-        suspect_id, model, params, timings, notes, created_at = self._con.execute(
+        suspect_id, model, params, timings, notes, created_at = self._first(
             "SELECT suspect_id, model, params, timings, notes, created_at FROM runs WHERE run_id = ?", [run_id]
-        ).fetchone()
+        )
         links_by_source: dict[str, list[Link]] = {}
         for source_id, suspect_idx, source_idx, score, cosine in self._con.execute(
             "SELECT source_id, suspect_idx, source_idx, score, cosine FROM alignments "

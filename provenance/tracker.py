@@ -123,6 +123,8 @@ class Tracker:
         vectors = self.embed_texts(texts) if texts else None
         start = 0
         stored = {}
+        if not new_docs:
+            return [Added(self.store.get_document(doc.doc_id), False) for doc in docs]
         with self.progress.task("storing", total=len(new_docs)) as advance:
             for doc in new_docs:
                 passage_vecs = vectors[start : start + len(doc.passages)]
@@ -130,9 +132,11 @@ class Tracker:
                 doc_vec = document_vector(passage_vecs[body_rows(doc)])
                 stored[doc.doc_id] = self.store.add_document(doc, passage_vecs, doc_vec)
                 advance(1)
-        if new_docs:
-            self._corpus = None
-        return [Added(doc, stored.get(doc.doc_id, False)) for doc in docs]
+        self._corpus = None
+        return [
+            Added(doc, True) if stored.get(doc.doc_id) else Added(self.store.get_document(doc.doc_id), False)
+            for doc in docs
+        ]
 
     # -- trace ------------------------------------------------------------------
 
@@ -170,7 +174,7 @@ class Tracker:
             suspect=doc,
             matches=rank_matches(matches),
             model=self.embedder.name,
-            params={"top_k": top_k},
+            params={"top_k": top_k, "stored_documents": len(self.corpus().doc_ids)},
             timings=timings,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             notes=translation_hints(doc.cues, doc.lang),

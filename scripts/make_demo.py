@@ -70,7 +70,7 @@ SAME_TOPIC = [
 ]
 DISTRACTOR_LANGS = ["eng", "deu", "fra", "rus", "spa", "zho-CN"]
 DISTRACTORS_PER_LANG = 6
-DISTRACTOR_SENTENCES = (6, 24)  # shorter stories say too little, longer ones bloat the repo
+DISTRACTOR_SENTENCES = (6, 16)  # shorter stories say too little, longer ones slow the demo down
 
 DROP_SHARE = 0.3  # of the Vietnamese translation's sentences left out of the rewrite
 REWRITE_MERGES = 3  # pairs of neighbouring sentences joined into one
@@ -150,7 +150,9 @@ def make_story(doc_id: str, lang: str, ntrex: dict[str, dict[str, list[str]]]) -
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode()
+    # NFKD splits accents off their letters; Vietnamese đ has no decomposition
+    decomposed = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = decomposed.encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())[:10])
 
 
@@ -173,8 +175,9 @@ def store_record(story: Story, site: tuple[str, str], date: str, english_title: 
     }
 
 
-def pick_distractors(ntrex: dict, excluded: set[str], rng: random.Random) -> list[tuple[str, str, tuple[str, str], str]]:
-    """The same-topic stories plus random others, DISTRACTORS_PER_LANG per language."""
+def pick_distractors(ntrex: dict, excluded: set[str], rng: random.Random) -> list[tuple]:
+    """(doc_id, language, (site, domain), date) of the same-topic stories plus random
+    others, DISTRACTORS_PER_LANG per language."""
     low, high = DISTRACTOR_SENTENCES
     same_topic_ids = {doc_id for doc_id, *_ in SAME_TOPIC}
     pool = sorted(
@@ -240,10 +243,16 @@ def make_rewrite(story: Story, source_url: str, rng: random.Random) -> tuple[str
     lower_words = {word for sentence in story.sentences for word in sentence.split()[1:] if word.islower()}
 
     def mergeable(first: int, second: int) -> bool:
-        # Only lower a capital that the text writes lower case elsewhere, so a
-        # name keeps its capital; and never merge across a closing quote.
-        first_word = story.sentences[second].split()[0]
-        return second == first + 1 and story.sentences[first].endswith(".") and first_word.lower() in lower_words
+        # Only lower a capital that the text writes lower case elsewhere and that
+        # no capitalised word follows, so names ("Cơ Quan Đánh Giá") keep their
+        # capitals; and never merge across a closing quote.
+        first_word, next_word = story.sentences[second].split()[:2]
+        return (
+            second == first + 1
+            and story.sentences[first].endswith(".")
+            and first_word.lower() in lower_words
+            and next_word.islower()
+        )
 
     pairs = [(a, b) for a, b in zip(kept, kept[1:]) if mergeable(a, b)]
     merges: list[tuple[int, int]] = []
@@ -407,7 +416,8 @@ def build_demo(ntrex_dir: Path, out_dir: Path) -> None:
         "about": "Built by scripts/make_demo.py from NTREX-128 (CC BY-SA 4.0); see SOURCE.md. Sentence "
         "indices count body sentences from 0: an original index i is sentence i of the original's text "
         "(NTREX sentence i + 1, since NTREX sentence 0 is the headline, used as the title); a suspect "
-        "index counts the sentences of the suspect file in order.",
+        "index counts the sentences of the suspect file in order. sentence_sources lists, for each "
+        "sentence of the rewrite, the original sentences it renders ([] for a line the rewriter added).",
         "original": {
             "url": original_url,
             "title": original.title,

@@ -46,7 +46,7 @@ DISTRACTORS = [
         "title": "Sainsbury's plans push into UK beauty market",
         "url": "https://www.theguardian.com/sainsburys-beauty",
         "site": "The Guardian",
-        "published": "2018-09-28",
+        "date": "2018-09-28",
         "text": "Sainsbury's is taking on Boots, Superdrug and Debenhams with department store-style beauty aisles "
         "staffed with specialist assistants.\n\nAs part of a substantial push into the UK's £2.8bn beauty market, "
         "which is continuing to grow while fashion and homeware sales fall back, the larger beauty aisles will be "
@@ -58,7 +58,7 @@ DISTRACTORS = [
         "title": "Death toll from Indonesia tsunami rises to 832",
         "url": "https://www.euronews.com/indonesia-tsunami",
         "site": "Euronews",
-        "published": "2018-09-30",
+        "date": "2018-09-30",
         "text": "The death toll in Indonesia's earthquake and tsunami has climbed to 832, the country's disaster agency "
         "said early Sunday.\n\nMany people were reported trapped in the rubble of buildings brought down in the 7.5 "
         "magnitude earthquake which struck Friday and triggered waves as high as 20 feet, agency spokesman Sutopo "
@@ -159,6 +159,8 @@ def test_add_every_kind_of_source_then_again(runner, corpus):
     assert len(listed) == 5
     shark_doc = next(doc for doc in listed if doc["doc_id"] == shark_id)
     assert shark_doc["site"] == "UPI" and str(shark_doc["published"]).startswith("2018-09-29")
+    by_title = {doc["title"]: doc for doc in listed}
+    assert str(by_title[DISTRACTORS[1]["title"]]["published"]).startswith("2018-09-30")  # from the .jsonl
 
     result = invoke(runner, "add", corpus["page"], "--json")
     assert json.loads(result.stdout)[0]["new"] is False
@@ -204,15 +206,14 @@ def test_trace_translation_then_show_and_read_the_store(runner, corpus, db_path,
     assert data["suspect"]["lang"] == "vi"
     assert data["matches"][0]["links"][0]["source_text"] == SHARK_EN[0]
 
-
-def test_trace_json_keeps_stdout_clean(runner, corpus):
-    add_corpus(runner, corpus)
-    result = invoke(runner, "trace", corpus["suspect"], "--json", "--top-k", "2")
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+    # tracing the same suspect again reuses its stored passages and vectors
+    traced_json = invoke(runner, "trace", corpus["suspect"], "--json", "--top-k", "2")
+    assert traced_json.exit_code == 0, traced_json.output
+    data = json.loads(traced_json.stdout)  # stdout holds the JSON alone
+    assert data["run_id"] != run_id
     assert data["params"]["top_k"] == 2 and len(data["matches"]) <= 2
     assert data["verdict"]["summary"].startswith(f"translation of {SHARK_TITLE}")
-    assert "aligning candidates" in result.stderr  # the progress bar went to stderr
+    assert "aligning candidates" in traced_json.stderr  # the progress bar went to stderr
 
 
 @pytest.mark.parametrize(

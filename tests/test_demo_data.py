@@ -14,7 +14,6 @@ import pytest
 from provenance.demo import DEMO_DIR, DemoCase, read_manifest, run_demo
 from provenance.errors import InputError
 from provenance.ingest import read_source
-from provenance.tracker import Tracker
 from provenance.models import (
     BOILERPLATE,
     RELATIONS,
@@ -26,6 +25,7 @@ from provenance.models import (
     Match,
     TraceResult,
 )
+from provenance.tracker import Tracker
 
 REPO = Path(__file__).resolve().parent.parent
 NTREX_DIR = Path("/work/shared/bench/ntrex")
@@ -182,11 +182,13 @@ def test_suspects_read_through_the_public_ingest_path():
         assert raw.published == suspect.overrides["date"]
         assert raw.url == suspect.overrides["url"]
         assert raw.title == suspect.overrides["title"]
-        assert raw.text.count("\n\n") == (DEMO_DIR / SUSPECTS[name]["file"]).read_text(encoding="utf-8").strip().count("\n\n")
+        written = suspect.path.read_text(encoding="utf-8")
+        assert raw.text.count("\n\n") == written.strip().count("\n\n")  # paragraphs kept
 
     records = read_source(str(DEMO_DIR / "store.jsonl"))
-    assert [(r.url, r.published, r.lang, r.title, r.site) for r in records] == [
-        (s["url"], s["date"], s["lang"], s["title"], s["site"]) for s in STORE
+    # ingest may normalise spacing (French titles hold no-break spaces), nothing else
+    assert [(r.url, r.published, r.lang, r.title.split(), r.site) for r in records] == [
+        (s["url"], s["date"], s["lang"], s["title"].split(), s["site"]) for s in STORE
     ]
 
 
@@ -243,7 +245,7 @@ def test_run_demo_meets_every_expectation(db_path):
         cases = run_demo(tracker)
     assert [case.name for case in cases] == [entry["name"] for entry in MANIFEST["suspects"]]
     for case in cases:
-        assert case.ok, f"{case.name}: expected {case.expected} of {case.expected_source}, got {case.relation} of {case.source_url}"
+        assert case.ok, (case.name, case.expected, case.expected_source, case.relation, case.source_url)
 
     rewrite = cases[1].result.suspect
     boilerplate = {p.text for p in rewrite.passages if p.kind == BOILERPLATE}

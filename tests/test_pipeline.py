@@ -71,7 +71,8 @@ def test_trace_finds_the_english_original_of_a_vietnamese_translation(tracker, s
     assert verdict.direction == SOURCE_FIRST  # published 2024-09-03, before the suspect
     assert set(result.timings) >= {"ingest", "embed", "retrieve", "align", "store"}
 
-    with duckdb.connect(str(db_path), read_only=False) as con:
+    tracker.close()
+    with duckdb.connect(str(db_path)) as con:
         stored = con.execute(
             "SELECT relation, confidence FROM matches WHERE run_id = ? AND rank = 1", [result.run_id]
         ).fetchone()
