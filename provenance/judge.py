@@ -109,22 +109,29 @@ class _Background:
         self.rows = np.median(self.cosines, axis=1) if self.cosines.size else np.zeros(len(suspect_vecs))
         self.cols = np.median(self.cosines, axis=0) if self.cosines.size else np.zeros(len(source_vecs))
 
-    def lift(self, link: Link) -> float:
+    def lift(self, link: Link) -> tuple[float, float]:
         """How far each member passage's best cosine into the other side of the link
-        stands above its own median, averaged over the members. Measured per member,
-        not on the merged vectors: summing vectors smooths them, and two unrelated
-        pairs of sentences merged look closer than either pair is."""
+        stands above its own median: the mean over the members, and the weakest
+        member's, since every passage of a merge must have some counterpart. Measured
+        per member, not on the merged vectors: summing vectors smooths them, and two
+        unrelated pairs of sentences merged look closer than either pair is."""
         block = self.cosines[np.ix_(list(link.suspect), list(link.source))]
         suspect_lift = block.max(axis=1) - self.rows[list(link.suspect)]
         source_lift = block.max(axis=0) - self.cols[list(link.source)]
-        return float(np.concatenate([suspect_lift, source_lift]).mean())
+        members = np.concatenate([suspect_lift, source_lift])
+        return float(members.mean()), float(members.min())
 
     def accept(self, link: Link) -> list[Link]:
         """The link, or two skips when it is no counterpart (so the report shows its
         suspect passages as "not in source" and its source passages as dropped)."""
         if not (link.suspect and link.source):
             return [link]
-        if link.score >= settings.LINK_ACCEPT and self.lift(link) >= settings.LINK_MIN_LIFT:
+        mean_lift, weakest_lift = self.lift(link)
+        if (
+            link.score >= settings.LINK_ACCEPT
+            and mean_lift >= settings.LINK_MIN_LIFT
+            and weakest_lift >= settings.MEMBER_MIN_LIFT
+        ):
             return [link]
         return [Link(link.suspect, (), 0.0, 0.0), Link((), link.source, 0.0, 0.0)]
 
@@ -185,9 +192,11 @@ def _relation(ev: Evidence) -> tuple[str, float]:
     nearest boundary between relations, scaled by how sure the links are."""
     s = settings
     aligned, covered = ev.suspect_aligned, ev.source_covered
-    if aligned < s.PARTIAL_MIN_ALIGNED:
-        return UNRELATED, _clip(1.0 - aligned / s.PARTIAL_MIN_ALIGNED * 0.5)
     sureness = ev.mean_link_score
+    # a few links that only just pass are what any long same-topic pair yields by chance
+    by_chance = aligned < s.REWRITE_MIN_ALIGNED and sureness < s.PARTIAL_MIN_LINK_SCORE
+    if aligned < s.PARTIAL_MIN_ALIGNED or by_chance:
+        return UNRELATED, _clip(1.0 - min(aligned / s.PARTIAL_MIN_ALIGNED, 1.0) * 0.5)
     if aligned < s.REWRITE_MIN_ALIGNED:
         margin = min(aligned - s.PARTIAL_MIN_ALIGNED, s.REWRITE_MIN_ALIGNED - aligned)
         return PARTIAL, _clip(0.5 + margin + 0.3 * sureness)

@@ -70,12 +70,14 @@ LINK_MARGIN_SCALE = 0.007
 
 # --- judgement (calibrated on scripts/bench.py judge) -------------------------
 # Grid-searched on 225 human-labelled dev-split pairs of the judge set (dev macro-F1
-# 0.903; best-match-only reading 0.908); figures for the test split in BENCHMARKS.md.
+# 0.920); figures for the test split in BENCHMARKS.md.
 LINK_ACCEPT = 0.5  # a link scoring less is no counterpart (split into skips)
-LINK_MIN_LIFT = 0.04  # ...and so is one whose cosine is not this far above the pair's median
+LINK_MIN_LIFT = 0.04  # ...and so is one whose passages are not this far above the pair's median
+MEMBER_MIN_LIFT = 0.01  # ...or one with a merged passage that has no counterpart of its own
 MONOTONE_GAIN = 0.05  # in-order must align this much more of the suspect than best-match to be kept
 VERBATIM_RATIO = 0.9  # difflib ratio above which two passages are the same string
 PARTIAL_MIN_ALIGNED = 0.15  # share of the suspect aligned: below, unrelated
+PARTIAL_MIN_LINK_SCORE = 0.85  # ...or whose links score less than this on average
 REWRITE_MIN_ALIGNED = 0.65  # below, partial reuse; above, translation / copy / rewrite
 FULL_MIN_COVERED = 0.8  # share of the source kept by a translation or a copy
 COPY_MIN_VERBATIM = 0.7  # share of near-identical links in a copy

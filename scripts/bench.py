@@ -199,7 +199,7 @@ def write_result(name: str, quick: bool, result: dict, seconds: float, model: st
         "quick": quick,
         "machine": machine(),
         "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+        "git_dirty": bool(_git("status", "--porcelain", "--", "provenance", "scripts")),
         "model": model,
         "data_files": result.pop("data_files"),
         "params": result.pop("params"),
@@ -489,6 +489,7 @@ def bench_direction(ws: Workspace) -> dict:
             "accuracy": right / len(answers),
             "answered": len(answered) / len(answers),
             "accuracy_answered": right / len(answered) if answered else float("nan"),
+            "missed": [f"{pair.pair_id}: {said}" for pair, said in answers if said != pair.label][:20],
         }
 
     table = {}

@@ -34,7 +34,7 @@ from provenance import settings
 from provenance.align import BlockVectors, align_monotone, link_margin
 from provenance.embed import Embedder, load_embedder
 
-BENCH = Path(os.environ.get("PROVENANCE_BENCH", "/work/shared/bench"))
+BENCH = Path(os.environ.get("PROVENANCE_BENCH", Path(__file__).resolve().parents[2] / "shared" / "bench"))
 CACHE_DIR = Path(os.environ.get("PROVENANCE_BENCH_CACHE", "/tmp/provenance-bench-cache")) / "alignment"
 TEST_DOCS = tuple(f"test{number}" for number in range(7))
 NTREX_LANGS = ("vie", "deu", "rus", "zho-CN")

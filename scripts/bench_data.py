@@ -51,9 +51,9 @@ IWSLT_WINDOW = 24  # segments of a talk taken as one document (talks run to 280)
 # sizes of the full and quick sets: full sets are cut so that they embed in about an
 # hour on two cores; quick sets in well under a minute
 JUDGE_FULL = {"per_class": 400, "machine": 200, "max_sentences": 8}
-JUDGE_QUICK = {"per_class": 7, "machine": 2, "max_sentences": 6, "quick": True}
+JUDGE_QUICK = {"per_class": 5, "machine": 2, "max_sentences": 8, "quick": True}
 DIRECTION_FULL = {"ntrex": 200, "wmt": 180, "iwslt": 65, "max_sentences": 8}
-DIRECTION_QUICK = {"ntrex": 6, "wmt": 6, "iwslt": 0, "max_sentences": 6, "quick": True}  # talks are too long
+DIRECTION_QUICK = {"ntrex": 5, "wmt": 5, "iwslt": 0, "max_sentences": 8, "quick": True}  # talks are too long
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ distractor stories, and writes four suspects for the demo to trace (see
 data/demo/SOURCE.md). Every choice is drawn from seeded generators, so a rerun
 reproduces data/demo byte for byte:
 
-    python scripts/make_demo.py [--ntrex /work/shared/bench/ntrex] [--out data/demo]
+    python scripts/make_demo.py [--ntrex ../shared/bench/ntrex] [--out data/demo]
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 SEED = 20240911
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_NTREX = Path("/work/shared/bench/ntrex")
+DEFAULT_NTREX = REPO.parent / "shared" / "bench" / "ntrex"  # shared/ sits beside the checkout
 DEFAULT_OUT = REPO / "data" / "demo"
 
 ORIGINAL_DOC = "reuters.218863"  # 27 sentences: "Hundreds killed by Indonesian quake, tsunami, ..."

@@ -1,10 +1,14 @@
 """Shared fixtures: the real default model (loaded once) and a fresh DuckDB file per test."""
 
 import os
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# the public evaluation data: shared/ sits beside the checkout, here and in CI
+BENCH_DIR = Path(os.environ.get("PROVENANCE_BENCH", Path(__file__).resolve().parents[2] / "shared" / "bench"))
 
 
 @pytest.fixture(scope="session")

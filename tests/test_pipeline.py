@@ -6,6 +6,7 @@ import random
 
 import duckdb
 import pytest
+from conftest import BENCH_DIR
 
 from provenance import settings
 from provenance.errors import InputError, NotFound, StoreError
@@ -13,7 +14,7 @@ from provenance.judge import compare
 from provenance.models import COPY, PARTIAL, REWRITE, SOURCE_FIRST, TRANSLATION, UNRELATED, RawDocument
 from provenance.tracker import Tracker, prepare
 
-NTREX = "/work/shared/bench/ntrex/ntrex.{}.jsonl"
+NTREX = str(BENCH_DIR / "ntrex" / "ntrex.{}.jsonl")
 
 
 def _ntrex(lang, count=6):
