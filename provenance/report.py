@@ -275,26 +275,35 @@ def _untrusted(text: str | None, style: str = "") -> Text:
     return Text(_clean(text), style=style)
 
 
-def _header(result: TraceResult) -> Panel:
+def suspect_fields(result: TraceResult) -> list[tuple[str, str]]:
+    """The suspect's metadata and cues as (label, text) rows, for every renderer."""
     suspect = result.suspect
+    rows = [
+        (label, value)
+        for label, value in (
+            ("title", suspect.label),
+            ("site", suspect.site),
+            ("date", suspect.published),
+            ("language", suspect.lang),
+            ("url", suspect.url),
+            ("author", suspect.author),
+            ("doc id", suspect.doc_id),
+            ("passages", f"{len(suspect.body)} body, {len(suspect.passages) - len(suspect.body)} boilerplate"),
+        )
+        if value
+    ]
+    for cue in suspect.cues:
+        named = " · ".join(part for part in (cue.outlet, cue.url) if part) or cue.text
+        rows.append(("cue", f"{cue.kind}: {named}"))
+    return rows
+
+
+def _header(result: TraceResult) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    for label, value in (
-        ("title", suspect.label),
-        ("site", suspect.site),
-        ("date", suspect.published),
-        ("language", suspect.lang),
-        ("url", suspect.url),
-        ("author", suspect.author),
-    ):
-        if value:
-            grid.add_row(label, _untrusted(value))
-    grid.add_row("doc id", suspect.doc_id)
-    grid.add_row("passages", f"{len(suspect.body)} body, {len(suspect.passages) - len(suspect.body)} boilerplate")
-    for cue in suspect.cues:
-        named = " · ".join(part for part in (cue.outlet, cue.url) if part) or cue.text
-        grid.add_row("cue", _untrusted(f"{cue.kind}: {named}"))
+    for label, value in suspect_fields(result):
+        grid.add_row(label, _untrusted(value))
     for note in result.notes:
         grid.add_row("note", _untrusted(note, style="italic"))
     return Panel(grid, title="suspect", title_align="left", box=box.ROUNDED)
@@ -586,23 +595,7 @@ def _e(text: object) -> str:
 
 
 def _html_header(result: TraceResult) -> str:
-    suspect = result.suspect
-    rows = [
-        (label, value)
-        for label, value in (
-            ("title", suspect.label),
-            ("site", suspect.site),
-            ("date", suspect.published),
-            ("language", suspect.lang),
-            ("url", suspect.url),
-            ("author", suspect.author),
-            ("doc id", suspect.doc_id),
-        )
-        if value
-    ]
-    for cue in suspect.cues:
-        named = " · ".join(part for part in (cue.outlet, cue.url) if part) or cue.text
-        rows.append(("cue", f"{cue.kind}: {named}"))
+    rows = suspect_fields(result)
     items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in rows)
     notes = "".join(f'<p class="note">{_e(note)}</p>' for note in result.notes)
     return f'<h2>Suspect</h2><dl class="meta">{items}</dl>{notes}'
