@@ -59,16 +59,20 @@ class Gate:
     note: str = ""
 
 
-# figure name -> bound. Quick-run figures are what `all --quick` checks.
+# figure name -> bound. Quick-run figures are what `all --quick` checks. Quick subsets
+# are small (5-25 pairs or queries a figure), so a floor sits one or two misses below
+# the quick figure as well as under the full one; `full` is the full-run figure
+# (bench/results/<name>.json), `note` the quick figure measured when the floor was set.
 GATES: dict[str, Gate] = {
-    "align.strict_f1": Gate(0.85, None, None, "textberg test0 strict F1"),
-    "retrieval.recall_at_1.min": Gate(0.9, None, None, "worst language's recall@1"),
-    "retrieval.mrr.min": Gate(0.9, None, None, "worst language's MRR@5"),
-    "judge.macro_f1": Gate(0.6, None, None, "human-translation set, 5 relations"),
-    "direction.accuracy.dates": Gate(0.9, None, None, "naming the original when dates are given"),
-    "direction.accuracy.cues": Gate(0.9, None, None, "naming the original when a cue names it"),
-    "speed.embed_overhead": Gate(None, 0.25, None, "pipeline vs bare model, share of extra time"),
-    "speed.trace_p95_s.300": Gate(None, 1.0, None, "trace latency at a 300-document store"),
+    "align.strict_f1": Gate(0.85, None, None, "quick 0.913 (test0, first 60 sentences)"),
+    "retrieval.recall_at_1.min": Gate(0.8, None, 0.957, "quick 1.000; 6 queries a language"),
+    "retrieval.mrr.min": Gate(0.85, None, 0.978, "quick 1.000"),
+    "judge.macro_f1": Gate(0.85, None, 0.909, "quick 0.960 on 25 pairs"),
+    "direction.accuracy.text": Gate(0.5, None, 0.735, "quick 0.700 on 10 pairs; chance is 0.5"),
+    "direction.accuracy.dates": Gate(0.8, None, 0.989, "quick 0.900 on 10 pairs"),
+    "direction.accuracy.cues": Gate(0.8, None, 0.989, "quick 0.900 on 10 pairs"),
+    "speed.embed_overhead": Gate(None, 0.25, None, "quick 0.021; timing noise on a shared machine"),
+    "speed.trace_p95_s.300": Gate(None, 1.0, None, "quick 0.53 s with the machine under load"),
     "all.seconds": Gate(None, 180.0, None, "the whole quick gate, model load included"),
 }
 
@@ -103,9 +107,10 @@ class Workspace:
     """Where a run keeps its store: bench/cache for full runs (re-runnable), a fresh
     temporary folder for quick runs (CI starts from nothing and so must the gate)."""
 
-    def __init__(self, quick: bool, model: str | None):
+    def __init__(self, quick: bool, model: str | None, store_sizes: list[int] | None = None):
         self.quick = quick
         self.model = model
+        self.store_sizes = store_sizes  # the speed benchmark's store sizes, when not its own
         self._tmp = tempfile.TemporaryDirectory(prefix="provenance-bench-") if quick else None
         self.folder = Path(self._tmp.name) if self._tmp else CACHE
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -544,7 +549,7 @@ def speed_sizes(quick: bool) -> dict:
 
 
 def bench_speed(ws: Workspace) -> dict:
-    sizes = speed_sizes(ws.quick)
+    sizes = {**speed_sizes(ws.quick), **({"stores": ws.store_sizes} if ws.store_sizes else {})}
     tracker = ws.tracker()
     figures, detail = {}, {}
 
@@ -728,8 +733,10 @@ BENCHMARKS: dict[str, Callable[[Workspace], dict]] = {
 }
 
 
-def run_benchmarks(names: list[str], quick: bool, model: str | None) -> dict[str, dict]:
-    ws = Workspace(quick, model)
+def run_benchmarks(
+    names: list[str], quick: bool, model: str | None, store_sizes: list[int] | None = None
+) -> dict[str, dict]:
+    ws = Workspace(quick, model, store_sizes)
     records = {}
     try:
         for name in names:
@@ -764,8 +771,8 @@ def finish(records: dict[str, dict], quick: bool, extra: dict | None = None) -> 
         return
     misses = check_gates(figures)
     checked = [name for name in GATES if name in figures]
-    show("quality gate", ["figure", "value", "bound"],
-         [[name, figures[name], _bound(GATES[name])] for name in checked])  # fmt: skip
+    show("quality gate", ["figure", "quick value", "bound", "full run"],
+         [[name, figures[name], _bound(GATES[name]), _md_value(GATES[name].full)] for name in checked])  # fmt: skip
     if misses:
         console.print("[red]gate failed:[/red] " + "; ".join(misses))
         sys.exit(1)
@@ -871,8 +878,18 @@ def _command(name: str) -> None:
         finish(run_benchmarks([name], quick, model), quick)
 
 
-for _name in BENCHMARKS:
+for _name in ("align", "retrieval", "judge", "direction"):
     _command(_name)
+
+
+@cli.command(name="speed")
+@click.option("--quick", is_flag=True, help="The small fixed subset the CI gate runs.")
+@click.option("--model", default=None, help="Embedding model spec (default: the library's).")
+@click.option("--stores", default=None, help="Store sizes to trace against, e.g. 1000,10000 (default: 1k, 10k, 100k).")
+def run_speed(quick: bool, model: str | None, stores: str | None) -> None:
+    """Run the speed and scale benchmark."""
+    sizes = [int(size) for size in stores.split(",")] if stores else None
+    finish(run_benchmarks(["speed"], quick, model, store_sizes=sizes), quick)
 
 
 @cli.command(name="all")
