@@ -16,6 +16,7 @@ import numpy as np
 from . import settings
 from .align import align_best_match, align_monotone
 from .cues import outlet_matches
+from .direction import text_direction
 from .models import (
     BODY,
     COPY,
@@ -240,4 +241,9 @@ def _direction(suspect: Document, source: Document, ev: Evidence, relation: str)
         return SOURCE_FIRST, reasons
     if votes < 0:
         return SUSPECT_FIRST, reasons
+    if relation == TRANSLATION:
+        # the weakest signal, and only for translations: which side runs long
+        original, _, length_reasons = text_direction(suspect, source)
+        if original != UNKNOWN:
+            return (SUSPECT_FIRST if original == "a" else SOURCE_FIRST), length_reasons
     return UNKNOWN, reasons or ["no dates, cues or containment tell them apart"]
