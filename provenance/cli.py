@@ -192,7 +192,11 @@ def trace(ctx: click.Context, suspect: str, top_k: int, as_json: bool, html_path
       provenance trace suspect.txt --lang en --date 2024-09-14 --json > run.json
       provenance trace https://example.org/story --html report.html
     """
-    result = _tracker(ctx).trace(suspect, top_k=top_k, **metadata)
+    _output_trace(_tracker(ctx).trace(suspect, top_k=top_k, **metadata), as_json, html_path)
+
+
+def _output_trace(result, as_json: bool, html_path: Path | None) -> None:
+    """What `trace` and `show` print: the same report either way."""
     _write_html(html_path, result)
     if as_json:
         _print_json(trace_to_dict(result))
@@ -213,12 +217,7 @@ def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None)
       provenance show 3f2a9c81d4e0
       provenance show 3f2a9c81d4e0 --html report.html
     """
-    result = _tracker(ctx).show(run_id)
-    _write_html(html_path, result)
-    if as_json:
-        _print_json(trace_to_dict(result))
-    else:
-        render_trace(result, Console())
+    _output_trace(_tracker(ctx).show(run_id), as_json, html_path)
 
 
 @cli.command()

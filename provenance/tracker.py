@@ -118,13 +118,12 @@ class Tracker:
 
     def add_documents(self, docs: list[Document]) -> list[Added]:
         new_docs = [doc for doc in {d.doc_id: d for d in docs}.values() if not self.store.has_document(doc.doc_id)]
-        # one embedding pass over every new passage, so a big .jsonl shows one progress bar
-        texts = [p.text for doc in new_docs for p in doc.passages]
-        vectors = self.embed_texts(texts) if texts else None
-        start = 0
-        stored = {}
         if not new_docs:
             return [Added(self.store.get_document(doc.doc_id), False) for doc in docs]
+        # one embedding pass over every new passage, so a big .jsonl shows one progress bar
+        vectors = self.embed_texts([p.text for doc in new_docs for p in doc.passages])
+        start = 0
+        stored = {}
         with self.progress.task("storing", total=len(new_docs)) as advance:
             for doc in new_docs:
                 passage_vecs = vectors[start : start + len(doc.passages)]
