@@ -36,11 +36,14 @@ class Embedder:
         progress: Progress | None = None,
     ) -> np.ndarray:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            batch = list(texts[start : start + batch_size])
-            out[start : start + len(batch)] = self._encode_batch(batch)
+        # batches of similar length, as sentence-transformers does: a batch is padded to
+        # its longest text, so mixing a headline with a long sentence wastes work
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            out[rows] = self._encode_batch([texts[i] for i in rows])
             if progress:
-                progress(len(batch))
+                progress(len(rows))
         return out
 
 

@@ -3,13 +3,19 @@
 The judge reads only alignment evidence and metadata: how much of the suspect has a
 counterpart in the source, how much of the source survives, whether the order is
 kept, whether the strings are near-identical, and what dates and cues say. The
-thresholds live in settings.py with the benchmark that calibrated them.
+relation is a small logistic regression over that evidence (FEATURES), fitted on the
+judge benchmark's dev split by scripts/fit_judge.py and shipped as judge_model.json;
+the thresholds that decide which links count live in settings.py.
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
@@ -17,6 +23,7 @@ from . import settings
 from .align import align_best_match, align_monotone
 from .cues import outlet_matches
 from .direction import text_direction
+from .errors import ModelError
 from .models import (
     BODY,
     COPY,
@@ -49,6 +56,44 @@ def compare(
 ) -> Match:
     """Align the suspect to one source both ways (in order, and best-match for
     rewrites that reorder), keep the reading that explains more, and judge it."""
+    reading = _read(suspect, suspect_vecs, source, source_vecs)
+    evidence = reading.evidence
+    boilerplate = [Link((p.idx,), (), 0.0, 0.0) for p in suspect.passages if p.kind != BODY]
+    links = sorted(
+        reading.links + boilerplate, key=lambda link: (min(link.suspect, default=1e9), min(link.source, default=-1))
+    )
+    relation, confidence = _relation(reading.features, evidence.same_language)
+    direction, reasons = _direction(suspect, source, evidence, relation)
+    return Match(
+        source=source,
+        candidate=candidate or Candidate(source.doc_id, 0.0, 0.0, 0.0),
+        relation=relation,
+        confidence=round(confidence, 3),
+        direction=direction,
+        direction_reasons=reasons,
+        evidence=evidence,
+        links=links,
+        mode=reading.mode,
+    )
+
+
+def relation_features(
+    suspect: Document, suspect_vecs: np.ndarray, source: Document, source_vecs: np.ndarray
+) -> np.ndarray:
+    """What the relation model reads about this pair, in FEATURES order: the same
+    alignment compare() makes (scripts/fit_judge.py fits the model on these)."""
+    return _read(suspect, suspect_vecs, source, source_vecs).features
+
+
+@dataclass
+class _Reading:
+    mode: str  # "monotone" or "best-match"
+    links: list[Link]  # body links, passage idx on both sides
+    evidence: Evidence
+    features: np.ndarray  # FEATURES, for the relation model
+
+
+def _read(suspect: Document, suspect_vecs: np.ndarray, source: Document, source_vecs: np.ndarray) -> _Reading:
     suspect_rows = [p.idx for p in suspect.passages if p.kind == BODY]
     source_rows = [p.idx for p in source.passages if p.kind == BODY]
     suspect_body, source_body = suspect_vecs[suspect_rows], source_vecs[source_rows]
@@ -64,30 +109,18 @@ def compare(
     ):
         kept = [part for link in aligned for part in background.accept(link)]
         links = _to_passage_indexes(kept, suspect_rows, source_rows)
-        readings[mode] = (links, _evidence(suspect, source, links))
-    # best-match is the reading the judge was calibrated on; the in-order one, with its
-    # merges, is kept when it explains clearly more of the suspect
+        readings[mode] = (kept, links, _evidence(suspect, source, links))
+    # best-match is the default reading; the in-order one, with its merges, is kept when
+    # it explains clearly more of the suspect
     mode = (
         "monotone"
-        if readings["monotone"][1].suspect_aligned >= readings["best-match"][1].suspect_aligned + settings.MONOTONE_GAIN
+        if readings["monotone"][2].suspect_aligned >= readings["best-match"][2].suspect_aligned + settings.MONOTONE_GAIN
         else "best-match"
     )
-    links, evidence = readings[mode]
-    boilerplate = [Link((p.idx,), (), 0.0, 0.0) for p in suspect.passages if p.kind != BODY]
-    links = sorted(links + boilerplate, key=lambda link: (min(link.suspect, default=1e9), min(link.source, default=-1)))
-    relation, confidence = _relation(evidence)
-    direction, reasons = _direction(suspect, source, evidence, relation)
-    return Match(
-        source=source,
-        candidate=candidate or Candidate(source.doc_id, 0.0, 0.0, 0.0),
-        relation=relation,
-        confidence=round(confidence, 3),
-        direction=direction,
-        direction_reasons=reasons,
-        evidence=evidence,
-        links=links,
-        mode=mode,
-    )
+    other = "best-match" if mode == "monotone" else "monotone"
+    kept, links, evidence = readings[mode]
+    features = _features(evidence, kept, readings[other][2], background, suspect, source)
+    return _Reading(mode, links, evidence, features)
 
 
 def _to_passage_indexes(links: list[Link], suspect_rows: list[int], source_rows: list[int]) -> list[Link]:
@@ -109,6 +142,9 @@ class _Background:
         self.cosines = suspect_vecs @ source_vecs.T if len(suspect_vecs) and len(source_vecs) else np.zeros((0, 0))
         self.rows = np.median(self.cosines, axis=1) if self.cosines.size else np.zeros(len(suspect_vecs))
         self.cols = np.median(self.cosines, axis=0) if self.cosines.size else np.zeros(len(source_vecs))
+        self.document_cosine = (
+            float(_unit(suspect_vecs.mean(axis=0)) @ _unit(source_vecs.mean(axis=0))) if self.cosines.size else 0.0
+        )
 
     def lift(self, link: Link) -> tuple[float, float]:
         """How far each member passage's best cosine into the other side of the link
@@ -135,6 +171,11 @@ class _Background:
         ):
             return [link]
         return [Link(link.suspect, (), 0.0, 0.0), Link((), link.source, 0.0, 0.0)]
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm else vector
 
 
 def _order(links: list[Link]) -> float:
@@ -188,29 +229,145 @@ def _evidence(suspect: Document, source: Document, links: list[Link]) -> Evidenc
     )
 
 
-def _relation(ev: Evidence) -> tuple[str, float]:
-    """The relation and a confidence in [0, 1]: how far the evidence sits from the
-    nearest boundary between relations, scaled by how sure the links are."""
-    s = settings
-    aligned, covered = ev.suspect_aligned, ev.source_covered
-    sureness = ev.mean_link_score
-    # a few links that only just pass are what any long same-topic pair yields by chance
-    by_chance = aligned < s.REWRITE_MIN_ALIGNED and sureness < s.PARTIAL_MIN_LINK_SCORE
-    if aligned < s.PARTIAL_MIN_ALIGNED or by_chance:
-        return UNRELATED, _clip(1.0 - min(aligned / s.PARTIAL_MIN_ALIGNED, 1.0) * 0.5)
-    if aligned < s.REWRITE_MIN_ALIGNED:
-        margin = min(aligned - s.PARTIAL_MIN_ALIGNED, s.REWRITE_MIN_ALIGNED - aligned)
-        return PARTIAL, _clip(0.5 + margin + 0.3 * sureness)
-    if covered >= s.FULL_MIN_COVERED:
-        if ev.same_language and ev.near_verbatim >= s.COPY_MIN_VERBATIM:
-            return COPY, _clip(0.5 + 0.5 * min(ev.near_verbatim, covered))
-        if not ev.same_language and ev.order >= s.TRANSLATION_MIN_ORDER:
-            return TRANSLATION, _clip(0.4 + 0.3 * min(aligned, covered) + 0.3 * sureness)
-    return REWRITE, _clip(0.4 + 0.3 * aligned + 0.3 * sureness)
+# What the relation model reads: one number each, for any pair of articles. Lifts are
+# in units of the pair's spread of passage cosines (their standard deviation), so that
+# they read alike whatever the embedding model's cosine scale. Passage counts enter
+# only as a ratio: the fitting pairs have at most 8 sentences a side, and a model that
+# read the counts themselves would judge a 30-passage article by extrapolation.
+FEATURES = (
+    "suspect_aligned",  # share of the suspect's body passages with a counterpart
+    "source_covered",  # share of the source's body passages kept
+    "mean_link_score",
+    "order",
+    "same_language",
+    "near_verbatim",
+    "other_reading_aligned",  # suspect_aligned of the reading not kept (in-order vs best-match)
+    "log_passage_ratio",  # log(suspect / source body passages): cut, kept whole, or padded
+    "mean_link_lift",  # how far the linked passages stand above their rows' and columns' medians
+    "longest_run_share",  # longest run of consecutive aligned suspect passages: a spliced block
+    "one_to_one_share",  # links that pair one passage with one (rewrites merge)
+    "document_lift",  # cosine of the two mean vectors above the pair's median passage cosine
+    "top_row_lift",  # the two suspect passages standing highest above their own medians
+    "shared_number_share",  # the suspect's numbers that the source has too
+)
 
 
-def _clip(value: float) -> float:
-    return float(min(1.0, max(0.0, value)))
+def _features(
+    ev: Evidence,
+    links: list[Link],
+    other: Evidence,
+    background: _Background,
+    suspect: Document,
+    source: Document,
+) -> np.ndarray:
+    """FEATURES for the kept reading (`ev`, and its `links` numbering body passages
+    0..n-1); `other` is the evidence of the reading not kept."""
+    cosines = background.cosines
+    n, m = len(background.rows), len(background.cols)
+    paired = [link for link in links if link.suspect and link.source]
+    aligned = np.zeros(n, dtype=bool)
+    for link in paired:
+        aligned[list(link.suspect)] = True
+    if cosines.size:
+        # a floor for the spread: in a pair of one passage each, every cosine is the median
+        spread = max(float(cosines.std()), 0.01)
+        document_lift = (background.document_cosine - float(np.median(cosines))) / spread
+        top_row_lift = float(np.sort(cosines.max(axis=1) - background.rows)[::-1][:2].mean()) / spread
+        link_lift = float(np.mean([background.lift(link)[0] for link in paired])) / spread if paired else 0.0
+    else:
+        document_lift = top_row_lift = link_lift = 0.0
+    suspect_numbers = set(_NUMBER.findall(suspect.text))
+    values = {
+        "suspect_aligned": ev.suspect_aligned,
+        "source_covered": ev.source_covered,
+        "mean_link_score": ev.mean_link_score,
+        "order": ev.order,
+        "same_language": float(ev.same_language),
+        "near_verbatim": ev.near_verbatim,
+        "other_reading_aligned": other.suspect_aligned,
+        "log_passage_ratio": np.log(max(n, 1) / max(m, 1)),
+        "mean_link_lift": link_lift,
+        "longest_run_share": _longest_run(aligned) / n if n else 0.0,
+        "one_to_one_share": (
+            sum(len(link.suspect) == len(link.source) == 1 for link in paired) / len(paired) if paired else 0.0
+        ),
+        "document_lift": document_lift,
+        "top_row_lift": top_row_lift,
+        "shared_number_share": (
+            len(suspect_numbers & set(_NUMBER.findall(source.text))) / len(suspect_numbers) if suspect_numbers else 0.0
+        ),
+    }
+    return np.array([values[name] for name in FEATURES], dtype=np.float64)
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    longest = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        longest = max(longest, run)
+    return longest
+
+
+@dataclass(frozen=True)
+class _RelationModel:
+    """Multinomial logistic regression over standardised FEATURES, fitted by
+    scripts/fit_judge.py on the judge set's dev split (provenance/judge_model.json)."""
+
+    classes: tuple[str, ...]
+    lows: np.ndarray  # each feature's range in the fitting data: a pair outside it (a far
+    highs: np.ndarray  # longer article, another embedding model) is read at its edge
+    means: np.ndarray
+    scales: np.ndarray
+    weights: np.ndarray  # classes x features
+    biases: np.ndarray
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        standardised = (np.clip(features, self.lows, self.highs) - self.means) / self.scales
+        logits = self.weights @ standardised + self.biases
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum()
+
+
+MODEL_FILE = "judge_model.json"
+
+
+@lru_cache(maxsize=1)
+def relation_model() -> _RelationModel:
+    """The shipped coefficients, read once."""
+    fitted = json.loads((resources.files("provenance") / MODEL_FILE).read_text(encoding="utf-8"))
+    if tuple(fitted["features"]) != FEATURES:
+        raise ModelError(
+            f"provenance/{MODEL_FILE} was fitted on other features than judge.FEATURES; "
+            "refit it with scripts/fit_judge.py"
+        )
+    return _RelationModel(
+        classes=tuple(fitted["classes"]),
+        lows=np.array(fitted["lows"]),
+        highs=np.array(fitted["highs"]),
+        means=np.array(fitted["means"]),
+        scales=np.array(fitted["scales"]),
+        weights=np.array(fitted["weights"]),
+        biases=np.array(fitted["biases"]),
+    )
+
+
+def relation_probabilities(features: np.ndarray, same_language: bool) -> dict[str, float]:
+    """Each relation's probability under the model, among the relations the languages
+    allow: a copy is in the source's language, a translation is not."""
+    model = relation_model()
+    probabilities = model.probabilities(features)
+    ruled_out = TRANSLATION if same_language else COPY
+    allowed = np.array([relation != ruled_out for relation in model.classes])
+    probabilities = np.where(allowed, probabilities, 0.0)
+    probabilities /= probabilities.sum()
+    return dict(zip(model.classes, probabilities.tolist()))
+
+
+def _relation(features: np.ndarray, same_language: bool) -> tuple[str, float]:
+    """The most probable relation and its probability as the confidence."""
+    probabilities = relation_probabilities(features, same_language)
+    relation = max(probabilities, key=probabilities.get)
+    return relation, probabilities[relation]
 
 
 def _direction(suspect: Document, source: Document, ev: Evidence, relation: str) -> tuple[str, list[str]]:

@@ -84,6 +84,7 @@ def _cjk_language(text: str, default: str | None) -> str | None:
 
 def _langdetect(text: str, default: str | None) -> str | None:
     detector = _factory().create()
+    detector.n_trial = settings.LANGDETECT_TRIALS
     if default is not None:
         languages = _factory().get_lang_list()
         others = (1 - settings.PASSAGE_LANG_PRIOR) / (len(languages) - 1)

@@ -117,23 +117,28 @@ class Tracker:
         return self.add_documents(self.read(source, **overrides))
 
     def add_documents(self, docs: list[Document]) -> list[Added]:
-        new_docs = [doc for doc in {d.doc_id: d for d in docs}.values() if not self.store.has_document(doc.doc_id)]
+        stored_before = self.store.stored_ids([doc.doc_id for doc in docs])
+        new_docs = [doc for doc in {d.doc_id: d for d in docs}.values() if doc.doc_id not in stored_before]
         if not new_docs:
             return [Added(self.store.get_document(doc.doc_id), False) for doc in docs]
         # one embedding pass over every new passage, so a big .jsonl shows one progress bar
         vectors = self.embed_texts([p.text for doc in new_docs for p in doc.passages])
-        start = 0
-        stored = {}
-        with self.progress.task("storing", total=len(new_docs)) as advance:
-            for doc in new_docs:
-                passage_vecs = vectors[start : start + len(doc.passages)]
-                start += len(doc.passages)
-                doc_vec = document_vector(passage_vecs[body_rows(doc)])
-                stored[doc.doc_id] = self.store.add_document(doc, passage_vecs, doc_vec)
-                advance(1)
+        items, start = [], 0
+        for doc in new_docs:
+            passage_vecs = vectors[start : start + len(doc.passages)]
+            start += len(doc.passages)
+            items.append((doc, passage_vecs, document_vector(passage_vecs[body_rows(doc)])))
+        stored: set[str] = set()
+        # a few hundred documents a transaction: one per document is slow in bulk, and
+        # Ctrl-C during a big .jsonl keeps every batch already written
+        with self.progress.task("storing", total=len(items)) as advance:
+            for first in range(0, len(items), settings.STORE_BATCH_DOCUMENTS):
+                batch = items[first : first + settings.STORE_BATCH_DOCUMENTS]
+                stored |= self.store.add_documents(batch)
+                advance(len(batch))
         self._corpus = None
         return [
-            Added(doc, True) if stored.get(doc.doc_id) else Added(self.store.get_document(doc.doc_id), False)
+            Added(doc, True) if doc.doc_id in stored else Added(self.store.get_document(doc.doc_id), False)
             for doc in docs
         ]
 
@@ -212,9 +217,12 @@ _TIER = {"translation": 0, "copy": 0, "rewrite": 0, "partial": 1, UNRELATED: 2}
 def rank_matches(matches: list[Match]) -> list[Match]:
     """Related sources before unrelated ones; among related ones, the one the suspect
     cites, then the earliest published (the upstream end of a chain of copies), then
-    the strongest evidence."""
+    the strongest evidence. Unrelated ones keep retrieval's order: their confidence is
+    that they are unrelated, so it says nothing about which is the nearer miss."""
 
     def key(match: Match):
+        if match.relation == UNRELATED:
+            return (_TIER[UNRELATED], 0.0, "", -match.candidate.score)
         ev = match.evidence
         strength = match.confidence * (ev.suspect_aligned + ev.source_covered)
         return (

@@ -67,12 +67,12 @@ GATES: dict[str, Gate] = {
     "align.strict_f1": Gate(0.85, None, 0.916, "quick 0.980 (test0, first 60 sentences)"),
     "retrieval.recall_at_1.min": Gate(0.8, None, 0.957, "quick 1.000; 6 queries a language"),
     "retrieval.mrr.min": Gate(0.85, None, 0.978, "quick 1.000"),
-    "judge.macro_f1": Gate(0.85, None, 0.909, "quick 0.960 on 25 pairs"),
+    "judge.macro_f1": Gate(0.85, None, 0.968, "quick 0.920 on 25 pairs (2 misses)"),
     "direction.accuracy.text": Gate(0.5, None, 0.735, "quick 0.700 on 10 pairs; chance is 0.5"),
     "direction.accuracy.dates": Gate(0.8, None, 0.989, "quick 0.900 on 10 pairs"),
     "direction.accuracy.cues": Gate(0.8, None, 0.989, "quick 0.900 on 10 pairs"),
     "speed.embed_overhead": Gate(None, 0.6, 0.466, "quick 0.02-0.47 on a busy machine: timing noise"),
-    "speed.trace_p95_s.300": Gate(None, 1.0, None, "quick 0.53 s with the machine under load"),
+    "speed.trace_p95_s.1k": Gate(None, 1.0, None, "quick 0.53 s at 300 documents with the machine under load"),
     # the target is 180 s on a quiet 2-core machine (154 s measured in a fresh clone); the
     # ceiling leaves room for a busy one, so only a gross slow-down fails the gate
     "all.seconds": Gate(None, 300.0, None, "the whole quick gate, model load included"),
@@ -544,8 +544,7 @@ def _text_direction() -> Callable | None:
 
 def speed_sizes(quick: bool) -> dict:
     if quick:
-        # a store is built one document per transaction (~25 ms each): 300 keeps the gate short
-        return {"embed_docs": 3, "stores": [300], "traces": 5, "align_lengths": [100, 200, 400]}
+        return {"embed_docs": 3, "stores": [1000], "traces": 5, "align_lengths": [100, 200, 400]}
     return {"embed_docs": 40, "stores": [1000, 10_000, 100_000], "traces": 20,
             "align_lengths": [250, 500, 1000, 2000, 4000]}  # fmt: skip
 
@@ -642,6 +641,7 @@ SCALED_STORE_NOTE = (
 )
 SCALED_PASSAGES = 12
 SCALED_NOISE = 0.3
+SCALED_BATCH = 2000  # documents per transaction while building a scaled store
 
 
 def _timed(call: Callable) -> float:
@@ -681,13 +681,16 @@ def _build_scaled_store(path: Path, base: list, size: int, tracker) -> float:
         store.bind_model(tracker.embedder.name, tracker.embedder.dim)
         have = len(store.doc_matrix()[0])
         rng = np.random.default_rng(have)
-        for n in range(have, size):
-            doc, vectors = base[n % len(base)]
-            if n >= len(base):
-                noise = rng.standard_normal(vectors.shape) * SCALED_NOISE / math.sqrt(vectors.shape[1])
-                vectors = _normalised(vectors + noise)
-                doc = replace(doc, doc_id=f"{doc.doc_id[:8]}{n:08d}")
-            store.add_document(doc, vectors, document_vector(vectors[body_rows(doc)]))
+        for first in range(have, size, SCALED_BATCH):
+            batch = []
+            for n in range(first, min(size, first + SCALED_BATCH)):
+                doc, vectors = base[n % len(base)]
+                if n >= len(base):
+                    noise = rng.standard_normal(vectors.shape) * SCALED_NOISE / math.sqrt(vectors.shape[1])
+                    vectors = _normalised(vectors + noise)
+                    doc = replace(doc, doc_id=f"{doc.doc_id[:8]}{n:08d}")
+                batch.append((doc, vectors, document_vector(vectors[body_rows(doc)])))
+            store.add_documents(batch)
     return time.perf_counter() - began
 
 

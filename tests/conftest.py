@@ -24,3 +24,17 @@ def db_path(tmp_path, monkeypatch):
     path = tmp_path / "provenance.duckdb"
     monkeypatch.setenv("PROVENANCE_DB", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """The demo run once per session: its store (the demo documents embedded, the four
+    traces saved) and its cases. Tests that need the demo copy the store rather than
+    embed its 39 documents again."""
+    from provenance.demo import run_demo
+    from provenance.tracker import Tracker
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Tracker(db=path) as tracker:
+        cases = run_demo(tracker)
+    return path, cases

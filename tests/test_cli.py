@@ -10,6 +10,7 @@ stories.
 import io
 import json
 import re
+import shutil
 
 import duckdb
 import pytest
@@ -174,7 +175,8 @@ def test_trace_translation_then_show_and_read_the_store(runner, corpus, db_path,
     assert re.search(rf"translation of {re.escape(SHARK_TITLE)} \(UPI, 2018-09-29, en\): \d+ of \d+ passages aligned", out), out
     assert f"{SHARK_TITLE} came first" in out
     run_id = re.search(r"provenance show (\w+)", out).group(1)
-    printed_scores = {float(score) for score in re.findall(r"\s(\d\.\d\d)\s*$", out, flags=re.M)}
+    # the alignment table's rows: suspect index, text, source index, text, score
+    printed_scores = {float(score) for score in re.findall(r"^\s+\d+\s.*\s(\d\.\d\d)\s*$", out, flags=re.M)}
 
     with duckdb.connect(str(db_path), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()[0] == 1
@@ -258,11 +260,12 @@ def test_help_has_examples(runner):
     assert "--json" in runner.invoke(cli, ["trace", "--help"]).output
 
 
-def test_demo_shows_four_verdicts(runner):
+def test_demo_shows_four_verdicts(runner, demo_store, db_path):
     from provenance.demo import read_manifest
 
     expected = [suspect.expected for suspect in read_manifest()]
     assert len(expected) == 4
+    shutil.copyfile(demo_store[0], db_path)  # the demo's documents already embedded: the CLI only traces
     result = invoke(runner, "demo")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("demo: ") == 4  # one report per case

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import BENCH_DIR
 
-from provenance.demo import DEMO_DIR, DemoCase, read_manifest, run_demo
+from provenance.demo import DEMO_DIR, DemoCase, read_manifest
 from provenance.errors import InputError
 from provenance.ingest import read_source
 from provenance.models import (
@@ -26,7 +26,6 @@ from provenance.models import (
     Match,
     TraceResult,
 )
-from provenance.tracker import Tracker
 
 REPO = Path(__file__).resolve().parent.parent
 NTREX_DIR = BENCH_DIR / "ntrex"
@@ -241,9 +240,8 @@ def origin_of(passage_text: str, origins: list[list], original: list[str], host:
 
 
 @needs_ntrex
-def test_run_demo_meets_every_expectation(db_path):
-    with Tracker(db=db_path) as tracker:
-        cases = run_demo(tracker)
+def test_run_demo_meets_every_expectation(demo_store):
+    _, cases = demo_store
     assert [case.name for case in cases] == [entry["name"] for entry in MANIFEST["suspects"]]
     for case in cases:
         assert case.ok, (case.name, case.expected, case.expected_source, case.relation, case.source_url)

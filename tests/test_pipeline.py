@@ -11,8 +11,21 @@ from conftest import BENCH_DIR
 from provenance import settings
 from provenance.errors import InputError, NotFound, StoreError
 from provenance.judge import compare
-from provenance.models import COPY, PARTIAL, REWRITE, SOURCE_FIRST, TRANSLATION, UNRELATED, RawDocument
-from provenance.tracker import Tracker, prepare
+from provenance.models import (
+    COPY,
+    PARTIAL,
+    REWRITE,
+    SOURCE_FIRST,
+    TRANSLATION,
+    UNKNOWN,
+    UNRELATED,
+    Candidate,
+    Document,
+    Evidence,
+    Match,
+    RawDocument,
+)
+from provenance.tracker import Tracker, prepare, rank_matches
 
 NTREX = str(BENCH_DIR / "ntrex" / "ntrex.{}.jsonl")
 
@@ -190,3 +203,29 @@ def test_a_sentence_transformers_model_from_a_package_runs_the_pipeline(tmp_path
         assert result.model.startswith("st:")
         assert result.verdict.source.title == "Story 2"
         assert result.verdict.relation in (COPY, REWRITE)
+
+
+def test_related_sources_rank_first_and_unrelated_ones_keep_retrieval_order():
+    def match(doc_id: str, relation: str, confidence: float, retrieval_score: float, aligned: float) -> Match:
+        return Match(
+            source=Document(doc_id=doc_id, text="", lang="en"),
+            candidate=Candidate(doc_id, retrieval_score, retrieval_score, 1.0),
+            relation=relation,
+            confidence=confidence,
+            direction=UNKNOWN,
+            direction_reasons=[],
+            evidence=Evidence(aligned, aligned, 0.9, 1.0, False, 0.0),
+            links=[],
+            mode="best-match",
+        )
+
+    # a sure "unrelated" (confidence 0.99) is no nearer a miss than an unsure one
+    ranked = rank_matches(
+        [
+            match("far00000", UNRELATED, 0.99, 0.40, 0.1),
+            match("near0000", UNRELATED, 0.55, 0.90, 0.1),
+            match("weak0000", PARTIAL, 0.60, 0.30, 0.3),
+            match("strong00", TRANSLATION, 0.95, 0.20, 0.9),
+        ]
+    )
+    assert [m.source.doc_id for m in ranked] == ["strong00", "weak0000", "near0000", "far00000"]

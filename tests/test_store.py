@@ -54,7 +54,7 @@ def add(store: Store, doc: Document, seed: int = 0) -> np.ndarray:
     """Store `doc` with random passage vectors; returns them."""
     vectors = unit_vectors(len(doc.passages), seed)
     doc_vec = vectors.mean(axis=0) if len(vectors) else np.zeros(DIM, np.float32)
-    assert store.add_document(doc, vectors, doc_vec)
+    assert store.add_documents([(doc, vectors, doc_vec)]) == {doc.doc_id}
     return vectors
 
 
@@ -121,9 +121,29 @@ def test_a_document_with_no_metadata_round_trips_with_nones(store):
 
 def test_adding_the_same_document_twice_is_a_no_op(store):
     vectors = add(store, VIETNAMESE, seed=1)
-    assert not store.add_document(VIETNAMESE, unit_vectors(4, seed=2), unit_vectors(1, seed=2)[0])
+    assert store.add_documents([(VIETNAMESE, unit_vectors(4, seed=2), unit_vectors(1, seed=2)[0])]) == set()
     assert len(store.documents()) == 1
     assert np.array_equal(store.passage_vectors([VIETNAMESE.doc_id])[VIETNAMESE.doc_id], vectors)
+
+
+def test_a_batch_skips_stored_documents_and_repeats_and_writes_the_rest(store):
+    add(store, VIETNAMESE, seed=1)
+    first = make_document("first000", ["The first new story."])
+    second = make_document("second00", ["The second new story.", "It has two lines."])
+    added = store.add_documents(
+        [
+            (VIETNAMESE, unit_vectors(4, seed=2), unit_vectors(1, seed=2)[0]),
+            (first, unit_vectors(1, seed=3), unit_vectors(1, seed=3)[0]),
+            (second, unit_vectors(2, seed=4), unit_vectors(1, seed=4)[0]),
+            (first, unit_vectors(1, seed=5), unit_vectors(1, seed=5)[0]),
+        ]
+    )
+    assert added == {"first000", "second00"}
+    assert len(store.documents()) == 3
+    vectors = store.passage_vectors(["first000", "second00"])
+    assert np.array_equal(vectors["first000"], unit_vectors(1, seed=3))
+    assert np.array_equal(vectors["second00"], unit_vectors(2, seed=4))
+    assert store.get_document("second00").passages == second.passages
 
 
 def test_documents_lists_metadata_newest_first(store):
@@ -139,7 +159,7 @@ def test_documents_are_found_by_unique_prefix_and_refused_otherwise(store):
     add(store, make_document("abcd1111", ["First story."]))
     add(store, make_document("abcd2222", ["Second story."]))
     assert store.get_document("abcd1").doc_id == "abcd1111"
-    assert store.has_document("abcd1111") and not store.has_document("abcd1")
+    assert store.stored_ids(["abcd1111", "abcd1"]) == {"abcd1111"}
     with pytest.raises(NotFound, match=r"'abcd' is ambiguous .*abcd1111, abcd2222.*give more characters"):
         store.get_document("abcd")
     with pytest.raises(NotFound, match="at least 4 characters"):
@@ -152,7 +172,7 @@ def test_passage_vectors_come_back_per_document_in_passage_order(store):
     long_doc = make_document("long0000", [f"Sentence {i}." for i in range(7)])
     empty_doc = make_document("empty000", [])
     long_vectors = add(store, long_doc, seed=3)
-    store.add_document(empty_doc, np.empty((0, DIM), np.float32), np.zeros(DIM, np.float32))
+    store.add_documents([(empty_doc, np.empty((0, DIM), np.float32), np.zeros(DIM, np.float32))])
     vectors = store.passage_vectors(["long0000", "empty000"])
     assert list(vectors) == ["long0000", "empty000"]
     assert np.array_equal(vectors["long0000"], long_vectors)
@@ -162,11 +182,12 @@ def test_passage_vectors_come_back_per_document_in_passage_order(store):
 
 
 def test_doc_matrix_holds_every_document_vector(store):
-    doc_vectors = {}
+    doc_vectors, items = {}, []
     for number in range(300):
         doc = make_document(f"{number:08x}", [f"Line {number}a.", f"Line {number}b."])
         doc_vectors[doc.doc_id] = unit_vectors(1, seed=number)[0]
-        store.add_document(doc, unit_vectors(2, seed=1000 + number), doc_vectors[doc.doc_id])
+        items.append((doc, unit_vectors(2, seed=1000 + number), doc_vectors[doc.doc_id]))
+    assert store.add_documents(items) == set(doc_vectors)
     ids, matrix = store.doc_matrix()
     assert sorted(ids) == sorted(doc_vectors)
     assert matrix.shape == (300, DIM) and matrix.dtype == np.float32
@@ -205,22 +226,35 @@ def test_a_fresh_store_is_empty_until_a_model_is_bound(db_path):
         assert (fresh.model, fresh.dim) == (None, None)
         assert fresh.documents() == [] and fresh.runs() == []
         assert fresh.doc_matrix()[0] == []
-        assert not fresh.has_document("anything")
+        assert fresh.stored_ids(["anything"]) == set()
         assert fresh.cached_embeddings(MODEL, ["h"]) == {}
         with pytest.raises(NotFound, match="the store is empty"):
             fresh.get_document("abcd")
         with pytest.raises(StoreError, match="no embedding model yet"):
-            fresh.add_document(VIETNAMESE, unit_vectors(4), unit_vectors(1)[0])
+            fresh.add_documents([(VIETNAMESE, unit_vectors(4), unit_vectors(1)[0])])
 
 
 def test_a_failed_write_leaves_no_half_document(store):
     wrong_width = unit_vectors(4, dim=DIM - 1)
-    with pytest.raises(duckdb.Error):
-        store.add_document(VIETNAMESE, wrong_width, unit_vectors(1)[0])
-    assert not store.has_document(VIETNAMESE.doc_id)
+    fine = make_document("fine0000", ["A story that is stored correctly."])
+    with pytest.raises(ValueError, match="passage_vecs has shape"):
+        store.add_documents([(fine, unit_vectors(1), unit_vectors(1)[0]), (VIETNAMESE, wrong_width, unit_vectors(1)[0])])
+    assert store.stored_ids([fine.doc_id, VIETNAMESE.doc_id]) == set()
     assert store.documents() == []
     add(store, VIETNAMESE)
     assert len(store.get_document(VIETNAMESE.doc_id).passages) == 4
+
+
+def test_a_write_that_fails_in_the_database_is_rolled_back_whole(store):
+    # documents are written before passages; a passage without text fails the second
+    # insert, and the first must be undone with it
+    broken = make_document("broken00", ["A line that will lose its text."])
+    broken.passages[0].text = None
+    fine = make_document("fine0000", ["A story that is stored correctly."])
+    with pytest.raises(duckdb.Error):
+        store.add_documents([(fine, unit_vectors(1), unit_vectors(1)[0]), (broken, unit_vectors(1), unit_vectors(1)[0])])
+    assert store.stored_ids([fine.doc_id, broken.doc_id]) == set()
+    assert store.documents() == []
 
 
 def _trace(store: Store, run_id: str, created_at: str | None = "2024-09-13T08:15:00+00:00") -> TraceResult:
@@ -228,7 +262,7 @@ def _trace(store: Store, run_id: str, created_at: str | None = "2024-09-13T08:15
     politico = make_document("politico", ["Europe must defend itself, Macron says.", "A plan comes next week."])
     vnexpress = VIETNAMESE
     for seed, doc in enumerate((suspect, politico, vnexpress)):
-        if not store.has_document(doc.doc_id):
+        if not store.stored_ids([doc.doc_id]):
             add(store, doc, seed)
     suspect, politico, vnexpress = (store.get_document(d.doc_id) for d in (suspect, politico, vnexpress))
     return TraceResult(
@@ -349,7 +383,7 @@ def test_a_bound_store_missing_its_tables_is_migrated_on_open(db_path):
     con.close()
     with Store(db_path) as upgraded:
         add(upgraded, VIETNAMESE)
-        assert upgraded.has_document(VIETNAMESE.doc_id)
+        assert upgraded.stored_ids([VIETNAMESE.doc_id]) == {VIETNAMESE.doc_id}
     con = duckdb.connect(str(db_path), read_only=True)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     assert con.execute("SELECT count(*) FROM migrations").fetchone() == (SCHEMA_VERSION,)
