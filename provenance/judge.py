@@ -40,6 +40,7 @@ from .models import (
     Link,
     Match,
 )
+from .retrieve import document_vector
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # a capitalised Latin-script word of 3+ letters; names survive translation into most
@@ -143,7 +144,7 @@ class _Background:
         self.rows = np.median(self.cosines, axis=1) if self.cosines.size else np.zeros(len(suspect_vecs))
         self.cols = np.median(self.cosines, axis=0) if self.cosines.size else np.zeros(len(source_vecs))
         self.document_cosine = (
-            float(_unit(suspect_vecs.mean(axis=0)) @ _unit(source_vecs.mean(axis=0))) if self.cosines.size else 0.0
+            float(document_vector(suspect_vecs) @ document_vector(source_vecs)) if self.cosines.size else 0.0
         )
 
     def lift(self, link: Link) -> tuple[float, float]:
@@ -171,11 +172,6 @@ class _Background:
         ):
             return [link]
         return [Link(link.suspect, (), 0.0, 0.0), Link((), link.source, 0.0, 0.0)]
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(vector)
-    return vector / norm if norm else vector
 
 
 def _order(links: list[Link]) -> float:

@@ -27,7 +27,7 @@ from .errors import InputError, NotFound
 from .ingest import content_id, read_source
 from .judge import compare
 from .language import document_language
-from .models import UNRELATED, Document, Match, RawDocument, TraceResult
+from .models import UNRELATED, Candidate, Document, Match, RawDocument, TraceResult
 from .progress import NullProgress, Progress
 from .retrieve import Corpus, body_rows, document_vector, retrieve
 from .segment import split_passages
@@ -166,17 +166,11 @@ class Tracker:
         with _timed(timings, "retrieve"):
             candidates = retrieve(doc, vectors, self.corpus(), top_k=top_k)
         with _timed(timings, "align"):
-            matches = []
-            with self.progress.task("aligning candidates", total=len(candidates)) as advance:
-                for candidate in candidates:
-                    source = self.store.get_document(candidate.doc_id)
-                    source_vecs = self.store.passage_vectors([source.doc_id])[source.doc_id]
-                    matches.append(compare(doc, vectors, source, source_vecs, candidate))
-                    advance(1)
+            matches = self.judge(doc, vectors, candidates)
         result = TraceResult(
             run_id=uuid.uuid4().hex[:12],
             suspect=doc,
-            matches=rank_matches(matches),
+            matches=matches,
             model=self.embedder.name,
             params={"top_k": top_k, "stored_documents": len(self.corpus().doc_ids)},
             timings=timings,
@@ -186,6 +180,18 @@ class Tracker:
         with _timed(timings, "store"):
             self.store.save_run(result)
         return result
+
+    def judge(self, doc: Document, vectors: np.ndarray, candidates: list[Candidate]) -> list[Match]:
+        """Align and judge the suspect against each stored candidate, ranked as a trace
+        reports them."""
+        matches = []
+        with self.progress.task("aligning candidates", total=len(candidates)) as advance:
+            for candidate in candidates:
+                source = self.store.get_document(candidate.doc_id)
+                source_vecs = self.store.passage_vectors([source.doc_id])[source.doc_id]
+                matches.append(compare(doc, vectors, source, source_vecs, candidate))
+                advance(1)
+        return rank_matches(matches)
 
     def corpus(self) -> Corpus:
         """Every stored document's vector, kept in memory between traces."""

@@ -282,9 +282,7 @@ def bench_align(ws: Workspace) -> dict:
 
 
 def bench_retrieval(ws: Workspace) -> dict:
-    from provenance.judge import compare
     from provenance.retrieve import document_vector, retrieve
-    from provenance.tracker import rank_matches
 
     data = bench_data.retrieval_set(SEED, quick=ws.quick)
     tracker = ws.tracker()
@@ -315,12 +313,7 @@ def bench_retrieval(ws: Workspace) -> dict:
         found = [c.doc_id for c in candidates]
         ranks[group].append(found.index(gold) + 1 if gold in found else None)
         # what `provenance trace` lists first: every candidate judged, then ranked
-        matches = [
-            compare(suspect, vectors, tracker.store.get_document(c.doc_id),
-                    tracker.store.passage_vectors([c.doc_id])[c.doc_id], c)
-            for c in candidates
-        ]  # fmt: skip
-        answered = [match.source.doc_id for match in rank_matches(matches)]
+        answered = [match.source.doc_id for match in tracker.judge(suspect, vectors, candidates)]
         answer_ranks[group].append(answered.index(gold) + 1 if gold in answered else None)
         # baseline in the same run: the document-vector cosine alone
         cosines = corpus.doc_vecs @ document_vector(vectors)
