@@ -45,13 +45,12 @@ class DemoCase:
 
     @property
     def relation(self) -> str:
-        """The verdict's relation; "unrelated" when nothing matched."""
-        return self.result.verdict.relation if self.result.verdict else UNRELATED
+        """The relation to the source the trace named; "unrelated" when it named none."""
+        return self.result.source.relation if self.result.source else UNRELATED
 
     @property
     def source_url(self) -> str | None:
-        verdict = self.result.verdict
-        return verdict.source.url if verdict and verdict.relation != UNRELATED else None
+        return self.result.source.source.url if self.result.source else None
 
     @property
     def ok(self) -> bool:

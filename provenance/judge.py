@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -27,11 +28,16 @@ from .errors import ModelError
 from .models import (
     BODY,
     COPY,
+    DERIVED,
     PARTIAL,
+    RELATED,
     REWRITE,
+    SIBLING,
+    SOURCE,
     SOURCE_FIRST,
     SUSPECT_FIRST,
     TRANSLATION,
+    UNDECIDED,
     UNKNOWN,
     UNRELATED,
     Candidate,
@@ -63,7 +69,7 @@ def compare(
     links = sorted(
         reading.links + boilerplate, key=lambda link: (min(link.suspect, default=1e9), min(link.source, default=-1))
     )
-    relation, confidence = _relation(reading.features, evidence.same_language)
+    relation, confidence = _verdict(reading)
     direction, reasons = _direction(suspect, source, evidence, relation)
     return Match(
         source=source,
@@ -86,12 +92,22 @@ def relation_features(
     return _read(suspect, suspect_vecs, source, source_vecs).features
 
 
+def source_features(
+    suspect: Document, suspect_vecs: np.ndarray, source: Document, source_vecs: np.ndarray
+) -> np.ndarray:
+    """What the source model reads about this pair, in SOURCE_FEATURES order
+    (scripts/fit_source.py fits the model on these)."""
+    return _read(suspect, suspect_vecs, source, source_vecs).source_features
+
+
 @dataclass
 class _Reading:
     mode: str  # "monotone" or "best-match"
     links: list[Link]  # body links, passage idx on both sides
     evidence: Evidence
     features: np.ndarray  # FEATURES, for the relation model
+    relation: dict[str, float]  # the relation model's probabilities
+    source_features: np.ndarray  # SOURCE_FEATURES, for the source model
 
 
 def _read(suspect: Document, suspect_vecs: np.ndarray, source: Document, source_vecs: np.ndarray) -> _Reading:
@@ -103,12 +119,16 @@ def _read(suspect: Document, suspect_vecs: np.ndarray, source: Document, source_
         "suspect_lengths": [len(suspect.passages[i].text) for i in suspect_rows],
         "source_lengths": [len(source.passages[j].text) for j in source_rows],
     }
+    fragments = (
+        {n for n, i in enumerate(suspect_rows) if _fragment(suspect.passages[i].text)},
+        {n for n, j in enumerate(source_rows) if _fragment(source.passages[j].text)},
+    )
     readings = {}
     for mode, aligned in (
         ("monotone", align_monotone(suspect_body, source_body, **lengths)),
         ("best-match", align_best_match(suspect_body, source_body)),
     ):
-        kept = [part for link in aligned for part in background.accept(link)]
+        kept = [part for link in aligned for part in background.accept(link, fragments)]
         links = _to_passage_indexes(kept, suspect_rows, source_rows)
         readings[mode] = (kept, links, _evidence(suspect, source, links))
     # best-match is the default reading; the in-order one, with its merges, is kept when
@@ -121,7 +141,19 @@ def _read(suspect: Document, suspect_vecs: np.ndarray, source: Document, source_
     other = "best-match" if mode == "monotone" else "monotone"
     kept, links, evidence = readings[mode]
     features = _features(evidence, kept, readings[other][2], background, suspect, source)
-    return _Reading(mode, links, evidence, features)
+    relation = relation_probabilities(features, evidence.same_language)
+    source_features = _source_features(features, kept, background, relation[UNRELATED], lengths["suspect_lengths"])
+    return _Reading(mode, links, evidence, features, relation, source_features)
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def _fragment(text: str) -> bool:
+    """Too little text to be evidence: fewer than FRAGMENT_LETTERS letters and digits,
+    a CJK character counting as three (it carries about a word)."""
+    letters = sum(ch.isalnum() for ch in text) + 2 * len(_CJK.findall(text))
+    return letters < settings.FRAGMENT_LETTERS
 
 
 def _to_passage_indexes(links: list[Link], suspect_rows: list[int], source_rows: list[int]) -> list[Link]:
@@ -159,13 +191,16 @@ class _Background:
         members = np.concatenate([suspect_lift, source_lift])
         return float(members.mean()), float(members.min())
 
-    def accept(self, link: Link) -> list[Link]:
+    def accept(self, link: Link, fragments: tuple[set[int], set[int]] = (set(), set())) -> list[Link]:
         """The link, or two skips when it is no counterpart (so the report shows its
-        suspect passages as "not in source" and its source passages as dropped)."""
+        suspect passages as "not in source" and its source passages as dropped). A
+        side made only of fragments ("1.", "Find out more", a word cut off by a line
+        break) matches its like in any article, so it is no evidence either."""
         if not (link.suspect and link.source):
             return [link]
         mean_lift, weakest_lift = self.lift(link)
-        if (
+        only_fragments = set(link.suspect) <= fragments[0] or set(link.source) <= fragments[1]
+        if not only_fragments and (
             link.score >= settings.LINK_ACCEPT
             and mean_lift >= settings.LINK_MIN_LIFT
             and weakest_lift >= settings.MEMBER_MIN_LIFT
@@ -304,6 +339,80 @@ def _longest_run(flags: np.ndarray) -> int:
     return longest
 
 
+# What the source model reads: is this candidate the suspect's source at all? The
+# relation features above say what kind of reuse a pair would be, measured against the
+# pair's own background; that background is not enough on real news, where a short
+# suspect's best sentence always stands out from its neighbours by chance. So the
+# source model also reads absolute evidence: how close the closest passages are (with
+# the default model, no mutual-best pair of passages from two different stories was
+# seen at 0.88 or above), and how many passages the evidence rests on.
+SOURCE_FEATURES = (
+    "link_cosine_1",  # the best accepted link's weakest member's best cosine (the pair's median if none)
+    "link_cosine_2",  # ...the second best
+    "link_cosine_3",  # ...the third
+    "mutual_best_1",  # the best cosine of a mutual-best passage pair, accepted or not
+    "mutual_best_2",  # ...the second
+    "median_cosine",  # the pair's background
+    "same_language",  # within a language every cosine runs higher: a generic quote finds a 0.9 match
+    "same_language_link_cosine",  # mean of the two best link cosines, within a language only
+    "aligned_count",  # log(1 + suspect body passages with a counterpart): how much evidence there is
+    "aligned_chars",  # log(1 + characters of those passages): "He's a very nice person." is little
+    "body_count",  # log(1 + suspect body passages): how much evidence there could be
+    "suspect_aligned",
+    "source_covered",
+    "mean_link_lift",
+    "top_row_lift",
+    "document_lift",
+    "order",
+    "near_verbatim",
+    "shared_number_share",
+    "relation_unrelated",  # the relation model's log-odds of "unrelated"
+)
+
+
+def _source_features(
+    relation_features: np.ndarray, links: list[Link], background: _Background, unrelated: float, suspect_lengths: list[int]
+) -> np.ndarray:
+    """SOURCE_FEATURES from the kept reading's links (body passages 0..n-1)."""
+    cosines = background.cosines
+    median = float(np.median(cosines)) if cosines.size else 0.0
+    paired = [link for link in links if link.suspect and link.source]
+    link_cosines = sorted(
+        (
+            float(cosines[np.ix_(list(link.suspect), list(link.source))].max(axis=1).min())
+            for link in paired
+        ),
+        reverse=True,
+    )
+    mutual = []
+    if cosines.size:
+        best_col = cosines.argmax(axis=1)
+        best_row = cosines.argmax(axis=0)
+        mutual = sorted((float(cosines[i, j]) for i, j in enumerate(best_col) if best_row[j] == i), reverse=True)
+    padded = (link_cosines + [median] * 3)[:3]
+    mutual_padded = (mutual + [median] * 2)[:2]
+    named = dict(zip(FEATURES, relation_features))
+    aligned_rows = {i for link in paired for i in link.suspect}
+    aligned = len(aligned_rows)
+    same_language = named["same_language"]
+    unrelated = min(max(unrelated, 1e-6), 1 - 1e-6)
+    values = {
+        "link_cosine_1": padded[0],
+        "link_cosine_2": padded[1],
+        "link_cosine_3": padded[2],
+        "mutual_best_1": mutual_padded[0],
+        "mutual_best_2": mutual_padded[1],
+        "median_cosine": median,
+        "same_language_link_cosine": same_language * (padded[0] + padded[1]) / 2,
+        "aligned_count": float(np.log1p(aligned)),
+        "aligned_chars": float(np.log1p(sum(suspect_lengths[i] for i in aligned_rows))),
+        "body_count": float(np.log1p(len(background.rows))),
+        "relation_unrelated": float(np.log(unrelated / (1 - unrelated))),
+        **{name: named[name] for name in SOURCE_FEATURES if name in named},
+    }
+    return np.array([values[name] for name in SOURCE_FEATURES], dtype=np.float64)
+
+
 @dataclass(frozen=True)
 class _RelationModel:
     """Multinomial logistic regression over standardised FEATURES, fitted by
@@ -359,16 +468,85 @@ def relation_probabilities(features: np.ndarray, same_language: bool) -> dict[st
     return dict(zip(model.classes, probabilities.tolist()))
 
 
-def _relation(features: np.ndarray, same_language: bool) -> tuple[str, float]:
-    """The most probable relation and its probability as the confidence."""
-    probabilities = relation_probabilities(features, same_language)
-    relation = max(probabilities, key=probabilities.get)
-    return relation, probabilities[relation]
+@dataclass(frozen=True)
+class _SourceModel:
+    """Logistic regression of "this candidate is the suspect's source" over standardised
+    SOURCE_FEATURES, fitted by scripts/fit_source.py on the dev split of real traces
+    (provenance/source_model.json). A related verdict's confidence is its probability,
+    calibrated on the dev traces; an unrelated one's is the complement."""
+
+    lows: np.ndarray
+    highs: np.ndarray
+    means: np.ndarray
+    scales: np.ndarray
+    weights: np.ndarray
+    bias: float
+    accept: float  # a related verdict needs at least this probability
+    short_passages: int  # a suspect with fewer body passages is short...
+    short_accept: float  # ...and needs at least this
+    undecided: float  # a short suspect between this and its accept is "too little text to decide"
+
+    named_calibration: tuple[float, float]  # Platt scaling of a named source's probability...
+    none_calibration: tuple[float, float]  # ...and of "none of the candidates is the source"
+
+    def probability(self, features: np.ndarray) -> float:
+        standardised = (np.clip(features, self.lows, self.highs) - self.means) / self.scales
+        return float(1.0 / (1.0 + np.exp(-(self.weights @ standardised + self.bias))))
+
+    def calibrated(self, probability: float, answer: str) -> float:
+        """How often an answer given with this probability was right on the dev traces:
+        the model's probability is per candidate, but a trace names the best of five,
+        so the answer's own odds differ (scripts/fit_source.py fits these on dev)."""
+        slope, intercept = self.named_calibration if answer == "named" else self.none_calibration
+        p = min(max(probability, 1e-6), 1 - 1e-6)
+        return float(1.0 / (1.0 + np.exp(-(slope * np.log(p / (1 - p)) + intercept))))
+
+
+SOURCE_MODEL_FILE = "source_model.json"
+
+
+@lru_cache(maxsize=1)
+def source_model() -> _SourceModel:
+    fitted = json.loads((resources.files("provenance") / SOURCE_MODEL_FILE).read_text(encoding="utf-8"))
+    if tuple(fitted["features"]) != SOURCE_FEATURES:
+        raise ModelError(
+            f"provenance/{SOURCE_MODEL_FILE} was fitted on other features than judge.SOURCE_FEATURES; "
+            "refit it with scripts/fit_source.py"
+        )
+    return _SourceModel(
+        lows=np.array(fitted["lows"]),
+        highs=np.array(fitted["highs"]),
+        means=np.array(fitted["means"]),
+        scales=np.array(fitted["scales"]),
+        weights=np.array(fitted["weights"]),
+        bias=float(fitted["bias"]),
+        **{name: fitted["thresholds"][name] for name in ("accept", "short_passages", "short_accept", "undecided")},
+        named_calibration=tuple(fitted["calibration"]["named"]),
+        none_calibration=tuple(fitted["calibration"]["none"]),
+    )
+
+
+def _verdict(reading: _Reading) -> tuple[str, float]:
+    """The relation and its confidence. Whether the candidate is a source at all is the
+    source model's call, and its probability is the confidence; what kind of reuse it
+    is, the relation model's most probable related class. A short suspect needs more
+    (a brief has a best-matching sentence in every same-topic article), and one with
+    some evidence that is not enough gets an honest "too little text to decide"."""
+    model = source_model()
+    # no passage with a counterpart is no evidence at all, whatever the averages say
+    probability = model.probability(reading.source_features) if reading.evidence.aligned_passages else 0.0
+    short = reading.evidence.body_passages < model.short_passages
+    if probability >= (model.short_accept if short else model.accept):
+        related = {name: p for name, p in reading.relation.items() if name != UNRELATED}
+        return max(related, key=related.get), model.calibrated(probability, "named")
+    if short and probability >= model.undecided and reading.evidence.aligned_passages:
+        return UNDECIDED, probability
+    return UNRELATED, 1.0 - probability
 
 
 def _direction(suspect: Document, source: Document, ev: Evidence, relation: str) -> tuple[str, list[str]]:
     """Which text came first: dates first, then cues, then containment."""
-    if relation == UNRELATED:
+    if relation in (UNRELATED, UNDECIDED):
         return UNKNOWN, []
     reasons = []
     votes = 0
@@ -400,3 +578,61 @@ def _direction(suspect: Document, source: Document, ev: Evidence, relation: str)
         if original != UNKNOWN:
             return (SUSPECT_FIRST if original == "a" else SOURCE_FIRST), length_reasons
     return UNKNOWN, reasons or ["no dates, cues or containment tell them apart"]
+
+
+def place(suspect: Document, match: Match) -> None:
+    """A related candidate is a possible source unless it came after the suspect: a
+    text published later, or one that cites the suspect, takes from it, whatever the
+    text evidence says."""
+    if match.relation not in RELATED:
+        return
+    reason = _after_suspect(suspect, match.source)
+    match.role, match.role_reason = (DERIVED, reason) if reason else (SOURCE, "")
+
+
+def _after_suspect(suspect: Document, source: Document) -> str:
+    if suspect.published and source.published and source.published > suspect.published:
+        return f"published {source.published}, after the suspect ({suspect.published}): it cannot be its source"
+    if any(outlet_matches(cue, site=suspect.site, url=suspect.url, title=suspect.title) for cue in source.cues):
+        return f"it cites {suspect.site or suspect.url or 'the suspect'}: it takes from the suspect"
+    return ""
+
+
+def mark_siblings(ranked: list[Match], judge_stored: Callable[[Document, Document], Match]) -> None:
+    """A possible source B that itself derives from a possible source A ranked above it
+    (A came first by dates, cues or containment) is the suspect's sibling, not its source:
+    both take from A. B stays a source when it has evidence of its own: the suspect
+    cites it, or copies its wording where A is in another language."""
+    sources = [match for match in ranked if match.role == SOURCE]
+    for later, match in enumerate(sources[1:], start=1):
+        if match.candidate.cue_boost > 0 or _copies_wording(match, sources[:later]):
+            continue
+        for upstream in sources[:later]:
+            if upstream.role != SOURCE:
+                continue
+            between = judge_stored(match.source, upstream.source)
+            if between.relation in RELATED and between.direction == SOURCE_FIRST:
+                match.role = SIBLING
+                match.role_reason = f"it is a {between.relation} of {upstream.source.label}, as the suspect is"
+                break
+
+
+def _copies_wording(match: Match, upstream: list[Match]) -> bool:
+    """The suspect repeats this candidate's strings, which no source above it in
+    another language can explain: it is an intermediate, not a sibling."""
+    ev = match.evidence
+    return ev.same_language and ev.near_verbatim >= 0.5 and not any(m.evidence.same_language for m in upstream)
+
+
+def no_source_confidence(matches: list[Match]) -> float:
+    """How sure a trace that names no source is that none of its candidates is one:
+    the complement of the best candidate's source probability, calibrated on the dev
+    traces. With no candidate at all, nothing in the store came close."""
+    best = max((source_probability(match) for match in matches if match.relation in (UNRELATED, UNDECIDED)), default=0.0)
+    return source_model().calibrated(1.0 - best, "none")
+
+
+def source_probability(match: Match) -> float:
+    """The source model's probability behind a match's confidence (before calibration
+    for a named source; close enough to rank by)."""
+    return 1.0 - match.confidence if match.relation == UNRELATED else match.confidence

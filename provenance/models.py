@@ -22,6 +22,15 @@ REWRITE = "rewrite"
 PARTIAL = "partial"
 UNRELATED = "unrelated"
 RELATIONS = (TRANSLATION, COPY, REWRITE, PARTIAL, UNRELATED)
+# Not a relation the judge's models know: some passages match, but the suspect is too
+# short for them to tell a source from a same-topic article.
+UNDECIDED = "undecided"
+RELATED = (TRANSLATION, COPY, REWRITE, PARTIAL)
+
+# What a related candidate is to the suspect, once every candidate is judged.
+SOURCE = "source"  # it may be the suspect's source
+DERIVED = "derived"  # it came after the suspect (dates, or it cites the suspect): it takes from it
+SIBLING = "sibling"  # it derives from another listed candidate, as the suspect does
 
 # Which text came first.
 SOURCE_FIRST = "source_first"
@@ -147,6 +156,8 @@ class Match:
     evidence: Evidence
     links: list[Link]
     mode: str  # "monotone" or "best-match": which alignment the judge kept
+    role: str = ""  # SOURCE, DERIVED or SIBLING for a related match; "" otherwise
+    role_reason: str = ""  # for DERIVED and SIBLING: why it is not the source
 
     @property
     def unmatched(self) -> list[int]:
@@ -173,3 +184,9 @@ class TraceResult:
     @property
     def verdict(self) -> Match | None:
         return self.matches[0] if self.matches else None
+
+    @property
+    def source(self) -> Match | None:
+        """The match named as the suspect's source, if any."""
+        first = self.verdict
+        return first if first is not None and first.role == SOURCE else None

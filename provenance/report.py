@@ -33,7 +33,18 @@ from rich.table import Table
 from rich.text import Text
 
 from . import settings
-from .models import BOILERPLATE, SOURCE_FIRST, SUSPECT_FIRST, UNRELATED, Document, Match, TraceResult
+from .models import (
+    BOILERPLATE,
+    DERIVED,
+    SIBLING,
+    SOURCE_FIRST,
+    SUSPECT_FIRST,
+    UNDECIDED,
+    UNRELATED,
+    Document,
+    Match,
+    TraceResult,
+)
 from .progress import Advance
 
 # Link-score bands for colouring alignment rows. A link score is the probability
@@ -127,9 +138,17 @@ def score_band(score: float) -> str:
 
 
 def related_match(result: TraceResult) -> Match | None:
-    """The verdict match, or None when even the best candidate is unrelated."""
-    verdict = result.verdict
-    return verdict if verdict is not None and verdict.relation != UNRELATED else None
+    """The match named as the suspect's source, or None when no candidate is one."""
+    return result.source
+
+
+def confidence_words(confidence: float) -> str:
+    """A confidence as a fact-checker should read it. The number is the source model's
+    probability, calibrated on real traces (BENCHMARKS.md, attribution); it is never
+    shown as certainty."""
+    shown = min(confidence, 0.99)
+    band = "high" if confidence >= 0.95 else "moderate" if confidence >= 0.8 else "low"
+    return f"confidence {band} ({shown:.2f})"
 
 
 def verdict_line(result: TraceResult) -> str:
@@ -138,6 +157,16 @@ def verdict_line(result: TraceResult) -> str:
     if match is None:
         stored = result.params.get("stored_documents")
         among = f"among {stored} stored documents" if stored is not None else "among the stored documents"
+        first = result.verdict
+        if first is not None and first.relation == UNDECIDED:
+            ev = first.evidence
+            return (
+                f"too little text to decide: {ev.aligned_passages} of {ev.body_passages} passages match "
+                f"{_clean(first.source.label)}, which is not enough to tell a source from an article on the "
+                f"same subject (probability it is the source {min(first.confidence, 0.99):.2f})"
+            )
+        if first is not None and first.role == DERIVED:
+            return f"no source found {among}; {_clean(first.source.label)} derives from this text"
         return f"no source found {among}"
     source = match.source
     details = ", ".join(part for part in (source.site, source.published, source.lang) if part)
@@ -145,8 +174,15 @@ def verdict_line(result: TraceResult) -> str:
     return (
         f"{match.relation} of {_clean(source.label)} ({_clean(details)}): "
         f"{evidence.aligned_passages} of {evidence.body_passages} passages aligned, "
-        f"confidence {match.confidence:.2f}"
+        f"{confidence_words(match.confidence)}"
     )
+
+
+def role_text(match: Match) -> str:
+    """What a candidate is to the suspect, for the candidate table."""
+    if match.role in (SIBLING, DERIVED):
+        return f"{match.relation} ({match.role})"
+    return match.relation
 
 
 def direction_line(match: Match) -> str:
@@ -340,8 +376,8 @@ def _candidates_table(result: TraceResult) -> Table:
             str(rank),
             _titled(match.source),
             "\n".join(_retrieval(match.candidate)),
-            match.relation,
-            f"{match.confidence:.2f}",
+            role_text(match),
+            f"{min(match.confidence, 0.99):.2f}",
             _percent(match.evidence.suspect_aligned),
             _percent(match.evidence.source_covered),
             style="bold" if rank == 1 and match.relation != UNRELATED else "",
@@ -509,6 +545,8 @@ def _match_dict(suspect: Document, match: Match) -> dict:
         "source": _document_meta(match.source),
         "candidate": dataclasses.asdict(match.candidate),
         "relation": match.relation,
+        "role": match.role or None,
+        "role_reason": match.role_reason or None,
         "confidence": match.confidence,
         "direction": match.direction,
         "direction_reasons": list(match.direction_reasons),

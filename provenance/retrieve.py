@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -87,7 +88,16 @@ def retrieve(
 
     doc_cos = doc_vecs @ document_vector(body)
     shortlist_size = min(len(doc_ids), max(settings.SHORTLIST, 4 * top_k))
-    shortlist = np.argsort(-doc_cos, kind="stable")[:shortlist_size]
+    ranked = np.argsort(-doc_cos, kind="stable")
+    shortlist = ranked[:shortlist_size]
+    # document vectors carry their language: in a store with many articles in the
+    # suspect's language, those crowd out its original in another language (WMT22
+    # de-fr: a French translation's German original ranked below 50 French articles),
+    # so the nearest ones in other languages are scored too
+    other_language = (i for i in ranked[shortlist_size:] if _language(corpus, doc_ids[i]) != suspect.lang)
+    shortlist = np.concatenate(
+        [shortlist, np.fromiter(islice(other_language, settings.SHORTLIST_OTHER_LANGUAGES), dtype=np.int64)]
+    )
     short_ids = [doc_ids[i] for i in shortlist]
     # the document-level ratio margin: cosine over the mean of the suspect's k nearest documents
     doc_margin = doc_cos[shortlist] / max(float(_topk_mean(doc_cos[None, :], settings.MARGIN_K, 1)[0]), 1e-6)
@@ -129,6 +139,11 @@ def retrieve(
         )
     candidates.sort(key=lambda c: -c.score)
     return candidates[:top_k]
+
+
+def _language(corpus: Corpus, doc_id: str) -> str | None:
+    meta = corpus.meta.get(doc_id)
+    return meta.lang if meta else None
 
 
 def _cue_boost(suspect: Document, meta: Document | None) -> float:

@@ -1,7 +1,7 @@
 """Cut a document into passages: the sentences we embed, align and report on.
 
 Paragraphs are separated by blank lines (by single newlines in text that has no
-blank line at all). Each paragraph is cut into sentences by its document's language:
+blank line at all, unless its lines are hard-wrapped: then they are joined again). Each paragraph is cut into sentences by its document's language:
 
 - alphabetic scripts: after . ! ? … (and । ؟ ۔) followed by a space and anything but
   a lower-case letter, unless the word before the full stop is an abbreviation,
@@ -59,6 +59,10 @@ _CREDIT = r"[^\s:：.!?。]+(?:\s+[^\s:：.!?。]+){0,3}"  # "dpa", "AFP/Getty I
 _NETWORKS = r"twitter|facebook|instagram|x|tiktok|youtube|telegram|linkedin|threads|zalo"
 _NAME = r"[^\W\d_][\w'’.-]*(?:\s+[^\W\d_][\w'’.-]*){0,4}"  # up to five words
 _LINK = r"https?://\S+|www\.\S+|\S+\.[a-z]{2,}\S*"
+_AGENCIES = (
+    r"reuters|afp|ap|ap photo|epa|epa-efe|getty images|pool|file photo|dpa|anadolu|xinhua|tass|sputnik"
+    r"|ria novosti|bloomberg|shutterstock|efe|ansa|ukrinform|unian|yonhap|kyodo|kyodo news|pap"
+)
 _SOURCE = r"sources?|nguồn|nguồn tin|quelle|fuente|fonte|источник|джерело|sumber|zdroj|来源|出典|出处"
 _ATTRIBUTION = (
     r"(?:according to|theo|via|sources?|nguồn|tổng hợp|selon|d'après|laut|quelle|mit material von|según"
@@ -66,7 +70,7 @@ _ATTRIBUTION = (
     r"|menurut|sumber|podle|zdroj)\b|据|来源|出典"
 )
 _READ_MORE = (
-    r"read more|read also|also read|see also|related(?: articles?| stories| news)?|more on this story"
+    r"read more|read also|also read|see also|find out more|related(?: articles?| stories| news)?|more on this story"
     r"|xem thêm|đọc thêm|tin liên quan|bài liên quan|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"
     r"|voir aussi|lee también|lea también|leer más|ver también|читайте также|смотрите также|читайте також"
     r"|baca juga|čtěte také|přečtěte si také|相关阅读|相关新闻|延伸阅读|関連記事|あわせて読みたい"
@@ -77,6 +81,10 @@ BOILERPLATE_PATTERNS = tuple(
         # "... in Kyiv on Monday. Photo: Sky News", "Ảnh: Reuters", "Photo : AFP", "(图片来源：新华社)"
         ("caption", 300, rf"(?:.*[\s.(（\[|–—-])?[(（\[]?(?:{_PHOTO})\s*(?:[:：]|by\b)\s*{_CREDIT}[)）\]]?\.?"),
         ("caption", 300, r"(?:image copyright|image caption|media caption|getty images)\b.*"),
+        # a wire photo credit on a line of its own: "YURI KOCHETKOV/Pool via REUTERS/File Photo"
+        # (no digits or brackets: "MOSCOW/LONDON, Jan 5 (Reuters) - Three ..." is a dateline)
+        ("caption", 150, rf"(?=.*\b(?:{_AGENCIES})\b)[^.!?。()\d]*/[^.!?。()\d]*"),
+        ("caption", 60, r"purchase licensing rights|(?:reuters|afp|ap) graphics?|opens new tab|file photo"),
         # "Comment (0)", "Bình luận (0)", "0 comments", "12 条评论"
         ("comments", 40, rf"(?:{_COMMENTS})\s*[(\[（]?\s*\d+\s*[)\]）]?"),
         ("comments", 40, rf"\d+\s*(?:{_COMMENTS}|条评论|件のコメント)"),
@@ -98,7 +106,7 @@ BOILERPLATE_PATTERNS = tuple(
         # a lone byline: "Minh Đức (Theo Politico)", "Minh Duc (According to Politico)"
         ("byline", 80, rf"(?P<name>{_NAME})\s*[(（](?:{_ATTRIBUTION})[^()（）]{{0,50}}[)）]\.?"),
         # "Read more: ...", "Xem thêm: ...", "Related:"
-        ("read_more", 300, rf"(?:{_READ_MORE})\s*(?:[:：>»|–—-].*)?"),
+        ("read_more", 300, rf"(?:{_READ_MORE})\s*(?:[:：>»|–—-].*|[(（][^()（）]{{0,60}}[)）])?"),
     )
 )
 
@@ -155,7 +163,10 @@ def _not_an_end(text: str, stop: int, lang: str) -> bool:
     words = text[max(0, stop - 40) : stop].split()
     word = words[-1].lstrip("(\"'“‘„‚«»[") if words else ""
     if word.isdigit():
-        return lang in ORDINAL_DOT_LANGUAGES and len(word) <= 2
+        # "1. Friends used stand-ins...": a list item's number starts its line
+        line_start = text.rfind("\n", 0, stop) + 1
+        numbered_item = len(word) <= 3 and not text[line_start : stop - len(word)].strip()
+        return numbered_item or (lang in ORDINAL_DOT_LANGUAGES and len(word) <= 2)
     initials = _INITIALS.fullmatch(word) is not None and sum(ch.isalpha() for ch in word) <= 3
     return initials or word.lower() in ABBREVIATIONS
 
@@ -278,9 +289,30 @@ def _sentences(text: str, start: int, end: int, lang: str) -> Iterator[tuple[Spa
 
 
 def paragraphs(text: str) -> list[Span]:
-    """Character spans of the paragraphs: blank-line separated, or one a line when
-    the text has no blank line."""
-    separator = _BLANK_LINE if _BLANK_LINE.search(text) else re.compile(r"\n")
+    """Character spans of the paragraphs: blank-line separated; in text with no blank
+    line, one a line, unless the lines are hard-wrapped (a mail archive, a wire feed, a
+    copied PDF), where a paragraph ends only at a line that closes a sentence well
+    short of the wrap width. A line break inside a paragraph is read as a space."""
+    if _BLANK_LINE.search(text):
+        return _spans(text, _BLANK_LINE)
+    lines = _spans(text, re.compile(r"\n"))
+    # credits and captions keep their own lines and their own lengths
+    width = _wrap_width([line for start, end in lines if not boilerplate_kind(line := text[start:end].strip())])
+    if width is None:
+        return lines
+    spans: list[Span] = []
+    start = lines[0][0]
+    for (line_start, line_end), following in zip(lines, [*lines[1:], None]):
+        line = text[line_start:line_end].strip()
+        closes = _LINE_CLOSES.search(line) is not None and len(line) < settings.REFLOW_PARAGRAPH_END * width
+        if following is None or closes:
+            spans.append((start, line_end))
+            if following is not None:
+                start = following[0]
+    return spans
+
+
+def _spans(text: str, separator: re.Pattern) -> list[Span]:
     spans, start = [], 0
     for gap in [*separator.finditer(text), None]:
         end = gap.start() if gap else len(text)
@@ -288,6 +320,24 @@ def paragraphs(text: str) -> list[Span]:
             spans.append((start, end))
         start = gap.end() if gap else end
     return spans
+
+
+_LINE_CLOSES = re.compile(r"[.!?…。！？:：][\"'”’»)\]]*$")
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width the lines were wrapped at, if they were: most lines end mid-sentence,
+    and most run to within a few characters of the longest."""
+    if len(lines) < settings.REFLOW_MIN_LINES:
+        return None
+    width = sorted(len(line) for line in lines)[int(0.9 * (len(lines) - 1))]
+    if width > settings.REFLOW_MAX_WIDTH:
+        return None
+    open_ended = sum(_LINE_CLOSES.search(line) is None for line in lines[:-1]) / (len(lines) - 1)
+    full = sum(len(line) >= settings.REFLOW_FULL_LINE * width for line in lines) / len(lines)
+    if open_ended >= settings.REFLOW_OPEN_LINES and full >= settings.REFLOW_FULL_LINES:
+        return width
+    return None
 
 
 def split_passages(text: str, lang: str) -> list[Passage]:

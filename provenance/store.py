@@ -126,6 +126,15 @@ def m001_initial(con: duckdb.DuckDBPyConnection, dim: int) -> None:
     )
 
 
+@migration
+def m002_match_roles(con: duckdb.DuckDBPyConnection, dim: int) -> None:
+    """What a related candidate is to the suspect (source, sibling, derived), and why."""
+    con.execute("ALTER TABLE matches ADD COLUMN role VARCHAR NOT NULL DEFAULT ''")
+    con.execute("ALTER TABLE matches ADD COLUMN role_reason VARCHAR NOT NULL DEFAULT ''")
+    # runs saved before roles existed: their related verdicts were named as sources
+    con.execute("UPDATE matches SET role = 'source' WHERE relation IN ('translation', 'copy', 'rewrite', 'partial')")
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MATCH_SCHEMA = pa.schema(
@@ -153,6 +162,8 @@ _MATCH_SCHEMA = pa.schema(
         ("shared_names", pa.string()),
         ("aligned_passages", pa.int32()),
         ("body_passages", pa.int32()),
+        ("role", pa.string()),
+        ("role_reason", pa.string()),
     ]
 )
 
@@ -710,6 +721,8 @@ def _match_row(run_id: str, rank: int, match: Match) -> dict:
         "shared_names": _json(evidence.shared_names),
         "aligned_passages": int(evidence.aligned_passages),
         "body_passages": int(evidence.body_passages),
+        "role": match.role,
+        "role_reason": match.role_reason,
     }
 
 
@@ -742,4 +755,6 @@ def _match(row: dict, source: Document, links: list[Link]) -> Match:
         ),
         links=links,
         mode=row["mode"],
+        role=row["role"],
+        role_reason=row["role_reason"],
     )

@@ -25,9 +25,20 @@ from .cues import extract_cues, translation_hints
 from .embed import Embedder, load_embedder
 from .errors import InputError, NotFound
 from .ingest import content_id, read_source
-from .judge import compare
+from .judge import compare, mark_siblings, place
 from .language import document_language
-from .models import UNRELATED, Candidate, Document, Match, RawDocument, TraceResult
+from .models import (
+    DERIVED,
+    PARTIAL,
+    SIBLING,
+    UNDECIDED,
+    UNRELATED,
+    Candidate,
+    Document,
+    Match,
+    RawDocument,
+    TraceResult,
+)
 from .progress import NullProgress, Progress
 from .retrieve import Corpus, body_rows, document_vector, retrieve
 from .segment import split_passages
@@ -144,23 +155,31 @@ class Tracker:
 
     # -- trace ------------------------------------------------------------------
 
-    def resolve(self, suspect: str, **overrides) -> Document:
-        """A stored doc id (or unique prefix), else a source to add first."""
+    def resolve(self, suspect: str, keep: bool = True, **overrides) -> Document:
+        """A stored doc id (or unique prefix), else a source to read (and, with keep,
+        to add first)."""
         looks_like_source = suspect == "-" or "://" in suspect or Path(suspect).exists()
         if not looks_like_source:
             try:
                 return self.store.get_document(suspect)
             except NotFound:
                 raise NotFound(f"{suspect!r} is neither a stored document id nor a file or URL") from None
-        added = self.add(suspect, **overrides)
-        if len(added) != 1:
-            raise InputError(f"{suspect}: trace takes one document, this source holds {len(added)}")
-        return added[0].doc
+        docs = self.read(suspect, **overrides)
+        if len(docs) != 1:
+            raise InputError(f"{suspect}: trace takes one document, this source holds {len(docs)}")
+        return self.add_documents(docs)[0].doc if keep else docs[0]
 
-    def trace(self, suspect: str, *, top_k: int = settings.TOP_K, **overrides) -> TraceResult:
+    def trace(self, suspect: str | Document, *, top_k: int = settings.TOP_K, keep: bool = True, **overrides) -> TraceResult:
+        """Find the suspect's source among the stored documents. With keep (the default)
+        the suspect is stored first and the run saved, so `show` can re-read it; without,
+        the store is left as it was (the embedding cache aside), so tracing many
+        suspects one after another gives each the same store."""
         timings = {}
         with _timed(timings, "ingest"):
-            doc = self.resolve(suspect, **overrides)
+            if isinstance(suspect, Document):
+                doc = self.add_documents([suspect])[0].doc if keep else suspect
+            else:
+                doc = self.resolve(suspect, keep=keep, **overrides)
         with _timed(timings, "embed"):
             vectors = self.passage_vectors(doc)
         with _timed(timings, "retrieve"):
@@ -177,13 +196,15 @@ class Tracker:
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             notes=translation_hints(doc.cues, doc.lang),
         )
-        with _timed(timings, "store"):
-            self.store.save_run(result)
+        if keep:
+            with _timed(timings, "store"):
+                self.store.save_run(result)
         return result
 
     def judge(self, doc: Document, vectors: np.ndarray, candidates: list[Candidate]) -> list[Match]:
-        """Align and judge the suspect against each stored candidate, ranked as a trace
-        reports them."""
+        """Align and judge the suspect against each stored candidate, place each related
+        one (a source, a sibling, or derived from the suspect), and rank them as a
+        trace reports them."""
         matches = []
         with self.progress.task("aligning candidates", total=len(candidates)) as advance:
             for candidate in candidates:
@@ -191,7 +212,15 @@ class Tracker:
                 source_vecs = self.store.passage_vectors([source.doc_id])[source.doc_id]
                 matches.append(compare(doc, vectors, source, source_vecs, candidate))
                 advance(1)
-        return rank_matches(matches)
+        for match in matches:
+            place(doc, match)
+        ranked = rank_matches(matches)
+        mark_siblings(ranked, self._compare_stored)
+        return rank_matches(ranked)
+
+    def _compare_stored(self, suspect: Document, source: Document) -> Match:
+        vectors = self.store.passage_vectors([suspect.doc_id, source.doc_id])
+        return compare(suspect, vectors[suspect.doc_id], source, vectors[source.doc_id])
 
     def corpus(self) -> Corpus:
         """Every stored document's vector, kept in memory between traces."""
@@ -217,26 +246,23 @@ class Tracker:
         self.close()
 
 
-_TIER = {"translation": 0, "copy": 0, "rewrite": 0, "partial": 1, UNRELATED: 2}
-
-
 def rank_matches(matches: list[Match]) -> list[Match]:
-    """Related sources before unrelated ones; among related ones, the one the suspect
-    cites, then the earliest published (the upstream end of a chain of copies), then
-    the strongest evidence. Unrelated ones keep retrieval's order: their confidence is
-    that they are unrelated, so it says nothing about which is the nearer miss."""
+    """Possible sources first (partial reuse after whole-story reuse), then undecided
+    ones, siblings, articles derived from the suspect, and unrelated ones. Among sources,
+    the one the suspect cites, then the earliest published (the upstream end of a chain
+    of copies), then the strongest evidence. Unrelated ones keep retrieval's order:
+    their confidence is that they are unrelated, so it says nothing about which is the
+    nearer miss."""
 
     def key(match: Match):
         if match.relation == UNRELATED:
-            return (_TIER[UNRELATED], 0.0, "", -match.candidate.score)
+            return (9, 0.0, "", -match.candidate.score)
+        if match.relation == UNDECIDED:
+            return (5, 0.0, "", -match.confidence)
+        tier = {SIBLING: 6, DERIVED: 7}.get(match.role, 0) + (match.relation == PARTIAL)
         ev = match.evidence
         strength = match.confidence * (ev.suspect_aligned + ev.source_covered)
-        return (
-            _TIER[match.relation],
-            -match.candidate.cue_boost,
-            match.source.published or "9999",
-            -strength,
-        )
+        return (tier, -match.candidate.cue_boost, match.source.published or "9999", -strength)
 
     return sorted(matches, key=key)
 

@@ -1,6 +1,6 @@
 """Benchmarks on public data, and the CI quality gate.
 
-    python scripts/bench.py align|retrieval|judge|direction|speed [--quick]
+    python scripts/bench.py align|retrieval|judge|direction|speed|attribution [--quick]
     python scripts/bench.py all            # every benchmark in full; refreshes BENCHMARKS.md
     python scripts/bench.py all --quick    # the CI gate: a small fixed subset, < 3 minutes
 
@@ -92,6 +92,13 @@ TARGETS = {
     "speed.trace_p95_s.10k": "<= 1 s",
     "speed.trace_p95_s.100k": "<= 3 s",
     "speed.peak_rss_gb.100k": "<= 4 GB",
+    "attribution.false_attribution": "<= 0.01",
+    "attribution.false_attribution.short": "<= 0.02",
+    "attribution.recall.ntrex": ">= 0.98",
+    "attribution.recall.wmt22": ">= 0.98",
+    "attribution.recall.iwslt": ">= 0.98",
+    "attribution.recall.closa-ja": ">= 0.90",
+    "attribution.ece": "<= 0.05",
 }
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -737,12 +744,66 @@ def _measure_traces(db: str, model: str | None, suspect: BenchDoc, traces: int) 
 
 # --- the command line --------------------------------------------------------
 
+# --- attribution ---------------------------------------------------------------
+
+
+def bench_attribution(ws: Workspace) -> dict:
+    """scripts/bench_attribution.py owns this evaluation: real suspects traced through
+    Tracker.trace against one store, with and without their source in it."""
+    import attribution_data
+    import bench_attribution
+
+    from provenance.tracker import Tracker
+
+    data = attribution_data.attribution_set(SEED, quick=ws.quick)
+    # a store of its own: the set's store must hold exactly its articles
+    with Tracker(db=ws.folder / "attribution.duckdb", model=ws.model) as tracker:
+        if not ws.quick:
+            _seed_embeddings(tracker)
+        with console.status("tracing") as status:
+            outcomes, seconds_per_trace = bench_attribution.trace_all(
+                tracker, data, prepare_doc, lambda n, total: status.update(f"tracing: {n}/{total}")
+            )
+    by_split = {split: bench_attribution.figures([o for o in outcomes if o.suspect.split == split]) for split in ("dev", "test")}
+    test = by_split["test"]
+    rows = [
+        [name, *(by_split[split].get(name) for split in ("test", "dev"))]
+        for name in test
+        if name != "calibration" and (name.startswith(("false_attribution", "recall", "ece", "undecided", "named", "no_source")))
+    ]
+    show(f"attribution: {len(data.suspects)} suspects traced against {len(data.store)} stored articles", ["figure", "test", "dev"], rows)
+    show("calibration (test): confidence of each trace's answer, a source or none",
+         ["decile", "traces", "mean confidence", "share right"],
+         [[row["bin"], row["traces"], row["mean_confidence"], row["share_right"]] for row in test["calibration"]])  # fmt: skip
+    hub_rows = bench_attribution.hubs(outcomes)
+    if hub_rows:
+        show("stored articles named most often as a wrong source", ["article", "times"], [list(row) for row in hub_rows])
+    figures = {
+        f"attribution.{name}": value
+        for name, value in test.items()
+        if name != "calibration" and value is not None
+    }
+    figures["attribution.seconds_per_trace"] = seconds_per_trace
+    return {
+        "data_files": ["ntrex/ntrex.*.jsonl", "wmt22/wmt22.*.jsonl", "iwslt15-envi/iwslt15.en-vi.jsonl",
+                       "closa/bbc.en-ja.jsonl", "closa/bbc.en-distractors.jsonl.gz", "closa/ecce.en-zh.jsonl"],  # fmt: skip
+        "params": {"seed": SEED, "sizes": attribution_data.QUICK if ws.quick else attribution_data.FULL,
+                   "stored_articles": len(data.store), "suspects": len(data.suspects)},  # fmt: skip
+        "figures": figures,
+        "dev": {name: value for name, value in by_split["dev"].items()},
+        "calibration": test["calibration"],
+        "hubs": hub_rows,
+        "errors": bench_attribution.errors(outcomes),
+    }
+
+
 BENCHMARKS: dict[str, Callable[[Workspace], dict]] = {
     "align": bench_align,
     "retrieval": bench_retrieval,
     "judge": bench_judge,
     "direction": bench_direction,
     "speed": bench_speed,
+    "attribution": bench_attribution,
 }
 
 
@@ -855,6 +916,11 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
             [[condition, subset, v["pairs"], v["accuracy"], v["answered"], v["accuracy_answered"]]
              for condition, subsets in record["conditions"].items() for subset, v in subsets.items()],
         )]  # fmt: skip
+    if name == "attribution":
+        return [_md_table(
+            ["confidence decile", "traces", "mean confidence", "share right"],
+            [[row["bin"], row["traces"], row["mean_confidence"], row["share_right"]] for row in record["calibration"]],
+        )]  # fmt: skip
     if name == "speed":
         return [_md_table(
             ["store", "documents", "passages", "p50 s", "p95 s", "peak RSS GB", "file GB", "build s"],
@@ -892,7 +958,7 @@ def _command(name: str) -> None:
         finish(run_benchmarks([name], quick, model), quick)
 
 
-for _name in ("align", "retrieval", "judge", "direction"):
+for _name in ("align", "retrieval", "judge", "direction", "attribution"):
     _command(_name)
 
 

@@ -29,19 +29,34 @@ def _doc(sentences: list[str], lang: str):
 
 @pytest.fixture
 def judged(embedder):
-    """compare() on a pair, checked against the model: its confidence is the
-    probability of the relation it names, the most probable one."""
+    """compare() on a pair, checked against both models: a related verdict names the
+    most probable related class and carries the source model's probability as its
+    confidence; an unrelated one carries the complement."""
 
     def judge_pair(suspect, source):
         vectors = [embedder.encode([p.text for p in doc.passages]) for doc in (suspect, source)]
         match = judge.compare(suspect, vectors[0], source, vectors[1])
         features = judge.relation_features(suspect, vectors[0], source, vectors[1])
         probabilities = judge.relation_probabilities(features, suspect.lang == source.lang)
-        assert match.relation == max(probabilities, key=probabilities.get)
-        assert match.confidence == pytest.approx(probabilities[match.relation], abs=5e-4)
+        source_probability = judge.source_model().probability(judge.source_features(suspect, vectors[0], source, vectors[1]))
+        if match.relation == UNRELATED:
+            assert match.confidence == pytest.approx(1 - source_probability, abs=5e-4) or match.evidence.aligned_passages == 0
+        else:
+            related = {name: p for name, p in probabilities.items() if name != UNRELATED}
+            assert match.relation == max(related, key=related.get)
+            assert match.confidence == pytest.approx(source_probability, abs=5e-4)
         return match
 
     return judge_pair
+
+
+def test_the_shipped_source_model_reads_the_judges_source_features():
+    model = judge.source_model()
+    count = len(judge.SOURCE_FEATURES)
+    assert model.weights.shape == model.means.shape == model.scales.shape == model.lows.shape == (count,)
+    assert (model.scales > 0).all() and (model.lows <= model.highs).all()
+    assert 0.5 <= model.accept <= model.short_accept < 1.0
+    assert 0.0 < model.undecided < model.short_accept
 
 
 def test_the_shipped_model_reads_the_judges_features():
