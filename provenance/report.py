@@ -851,11 +851,11 @@ def demo_to_list(cases: Sequence) -> list[dict]:
 # that a phone never scrolls sideways.
 _NARROW_PX = 640
 _CSS = f"""
-body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em; }}
-h1 {{ font-size: 1.3em; overflow-wrap: anywhere; }} h2 {{ font-size: 1.1em; margin-top: 1.6em; }}
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em;
+  overflow-wrap: anywhere; }}
+h1 {{ font-size: 1.3em; }} h2 {{ font-size: 1.1em; margin-top: 1.6em; }}
 .verdict {{ font-size: 1.15em; font-weight: 600; padding: .6em .8em; background: #eef7ee; border-left: 4px solid #3a3; }}
 .verdict.none {{ background: #fdf6e3; border-color: #c90; }}
-.verdict, .direction, p, li, dd, td {{ overflow-wrap: anywhere; }}
 .direction {{ margin: .4em 0 1em; }}
 dl.meta, dl.key {{ display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }}
 dl.meta dt, dl.key dt {{ font-weight: 600; }} dl.meta dd, dl.key dd {{ margin: 0; }}
@@ -883,6 +883,7 @@ ul.legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 
   td {{ border: none; border-bottom: 1px solid #eee; }}
   td.num {{ text-align: left; white-space: normal; }}
   td[data-label]::before {{ content: attr(data-label) ": "; font-weight: 600; font-style: normal; color: #555; }}
+  td[data-label]:empty {{ display: none; }}
   dl.meta, dl.key {{ grid-template-columns: 1fr; }} dl.meta dd, dl.key dd {{ margin-bottom: .4em; }}
 }}
 """
@@ -891,6 +892,15 @@ ul.legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 
 def _e(text: object) -> str:
     """Escape anything for HTML text and attribute values."""
     return html.escape(_clean(str(text)) if text is not None else "", quote=True)
+
+
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _prose(text: str) -> str:
+    """A sentence escaped for HTML, its ISO dates kept on one line ("2024-09-11", never
+    "2024-" then "09-11")."""
+    return _ISO_DATE.sub(lambda date: f'<span class="date">{date.group()}</span>', _e(text))
 
 
 def web_url(url: str | None) -> str | None:
@@ -1052,8 +1062,8 @@ def trace_to_html(result: TraceResult, *, saved: bool = True) -> str:
     verdict_css = "verdict" if match else "verdict none"
     run = f"run {_e(result.run_id)}" if saved else "a run that was not saved"
     parts = [
-        f'<p class="{verdict_css}">{_e(verdict_line(result))}</p>',
-        f'<p class="direction">{_e(direction_line(match))}</p>' if match else "",
+        f'<p class="{verdict_css}">{_prose(verdict_line(result))}</p>',
+        f'<p class="direction">{_prose(direction_line(match))}</p>' if match else "",
         _html_header(result),
         _html_candidates(result) if result.matches else "",
         _html_alignment(result, match) if match else "",

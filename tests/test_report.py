@@ -443,6 +443,7 @@ def test_html_has_a_key_a_viewport_coloured_verdicts_and_no_command_for_an_edito
     assert '<td data-label="relation" class="rel rel-rewrite">rewrite</td>' in page
     assert 'class="num conf-high">0.87</td>' in page and 'class="num conf-unrelated">0.95</td>' in page
     assert '<td data-label="date" class="date">2024-09-10</td>' in page and ".date { white-space: nowrap; }" in page
+    assert 'published <span class="date">2024-09-10</span>, before the suspect' in page  # in sentences too
     assert "provenance show" not in page and "Made by provenance" in page and "run run123abc456" in page
 
 
@@ -502,3 +503,4 @@ def test_finished_bars_are_cleared_and_an_interrupted_one_never_claims_done():
             raise KeyboardInterrupt
     interrupted = drawn.getvalue()[len(finished) :]
     assert "4/10" in interrupted and "10/10" not in interrupted
+
