@@ -3,6 +3,7 @@
 import io
 import json
 import re
+from pathlib import Path
 
 import pytest
 from rich.console import Console
@@ -504,3 +505,10 @@ def test_finished_bars_are_cleared_and_an_interrupted_one_never_claims_done():
     interrupted = drawn.getvalue()[len(finished) :]
     assert "4/10" in interrupted and "10/10" not in interrupted
 
+
+def test_the_readme_key_is_the_report_key():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reading a report", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| ([^|]+) \| ([^|]+) \|$", section, flags=re.M)
+    documented = {term.strip(): meaning.strip().replace("`", "") for term, meaning in rows[2:]}
+    assert documented == dict(KEY)
