@@ -310,6 +310,7 @@ def test_demo_shows_four_verdicts(runner, demo_store, db_path):
     result = invoke(runner, "demo")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("demo: ") == 4  # one report per case
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80  # CliRunner's width
     summary = result.stdout.split("demo summary")[1]
     assert "4 of 4 demo cases as expected" in summary, result.stdout
     for relation in expected:
