@@ -190,7 +190,7 @@ def _finish_batch(failures: list[str], total: int) -> None:
 
 
 @click.group(cls=_ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", type=click.Path(dir_okay=False), envvar="PROVENANCE_DB", show_envvar=True, help=DB_HELP)
+@click.option("--db", type=click.Path(dir_okay=False), envvar="PROVENANCE_DB", help=DB_HELP)
 @click.option("--model", metavar="SPEC", help=MODEL_HELP)
 @click.version_option(package_name="provenance")
 @click.pass_context
