@@ -619,11 +619,10 @@ def render_documents(docs: Sequence[Document], console: Console) -> None:
     if not docs:
         console.print("no documents stored yet: add some with `provenance add FILE_OR_URL`")
         return
-    counted = f"{len(docs)} stored document" + ("" if len(docs) == 1 else "s")
-    table = Table(title=counted, title_justify="left", box=box.SIMPLE_HEAD)
+    table = _table(f"{len(docs)} stored document" + ("" if len(docs) == 1 else "s"))
     table.add_column("doc id", no_wrap=True)
     table.add_column("title · site · date · lang", ratio=1, min_width=20, overflow="fold")
-    table.add_column("cues", overflow="fold")
+    table.add_column("cues")
     for doc in docs:
         table.add_row(
             doc.doc_id,
