@@ -509,7 +509,7 @@ def _confidence_style(match: Match) -> str:
     return "green" if match.confidence >= SCORE_HIGH else "yellow"
 
 
-def _alignment_table(suspect: Document, match: Match, rows: Sequence[AlignmentRow]) -> Table:
+def _alignment_table(match: Match, rows: Sequence[AlignmentRow]) -> Table:
     table = _table(f"alignment with {_clean(match.source.label)}", show_lines=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("suspect passage", ratio=1, overflow="fold")
@@ -596,7 +596,7 @@ def render_trace(result: TraceResult, console: Console, *, saved: bool = True, e
         figures = [Text.assemble((f"{label} ", "dim"), _untrusted(value)) for label, value in evidence_items(match)]
         console.print(Columns(figures, padding=(0, 3)))
         rows = alignment_rows(result.suspect, match)
-        console.print(_alignment_table(result.suspect, match, rows))
+        console.print(_alignment_table(match, rows))
         _differences_list(console, rows)
         _passage_list(console, "in the suspect, not in the source", added_passages(result.suspect, match))
         _passage_list(console, "in the source, not in the suspect", dropped_passages(match))
