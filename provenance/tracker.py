@@ -34,7 +34,6 @@ from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
 
 
-
 @dataclass
 class Added:
     doc: Document
@@ -210,6 +209,17 @@ class Tracker:
                 self.store.save_run(result)
         return result
 
+    def suspect(self, suspect: str, keep: bool = True, **metadata) -> Document:
+        """What `trace` should trace: `resolve`'s document with the metadata given
+        applied, also to a document already stored (corrected in the store with keep,
+        in memory without), so that a date given for a stored suspect is never ignored."""
+        self._require_documents()
+        doc = self.resolve(suspect, keep=keep, **metadata)
+        given = {key: value for key, value in metadata.items() if value is not None}
+        if not given:
+            return doc
+        return self._corrected(doc.doc_id, given).doc if keep else replace(doc, **metadata_fields(**given))
+
     def _require_documents(self) -> None:
         """Refuse to trace against an empty store, before the suspect is read (and stored)."""
         if self.store.document_count() == 0:
@@ -247,17 +257,6 @@ class Tracker:
         return self.store.runs(**filters)
 
     # -- correct and remove -------------------------------------------------------
-
-    def suspect(self, suspect: str, keep: bool = True, **metadata) -> Document:
-        """What `trace` should trace: `resolve`'s document with the metadata given
-        applied, also to a document already stored (corrected in the store with keep,
-        in memory without), so that a date given for a stored suspect is never ignored."""
-        self._require_documents()
-        doc = self.resolve(suspect, keep=keep, **metadata)
-        given = {key: value for key, value in metadata.items() if value is not None}
-        if not given:
-            return doc
-        return self._corrected(doc.doc_id, given).doc if keep else replace(doc, **metadata_fields(**given))
 
     def update(self, doc_id: str, **metadata) -> Added:
         """Correct a stored document's metadata (--url, --title, --date, --lang, --site,
