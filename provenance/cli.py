@@ -553,10 +553,11 @@ def delete(ctx: click.Context, ids: tuple[str, ...], db):
     help="Folder of demo documents [default: the demo corpus shipped with provenance].",
 )
 @json_option
+@explain_option
 @quiet_option
 @store_options(model=True)
 @click.pass_context
-def demo(ctx: click.Context, data_dir: Path | None, as_json: bool, quiet: bool, db, model):
+def demo(ctx: click.Context, data_dir: Path | None, as_json: bool, explain: bool, quiet: bool, db, model):
     """Store the demo corpus (NTREX-128 news stories), trace its suspects (a
     translation, a rewrite, a splice and an unrelated story), show each report
     and a summary of what each should have found. Uses its own store,
@@ -575,4 +576,4 @@ def demo(ctx: click.Context, data_dir: Path | None, as_json: bool, quiet: bool, 
     if as_json:
         _print_json(demo_to_list(cases))
     else:
-        render_demo(cases, Console())
+        render_demo(cases, Console(), explain=explain)

@@ -677,12 +677,12 @@ def runs_to_list(runs: Sequence) -> list[dict]:
     return [_rounded(dataclasses.asdict(run)) for run in runs]
 
 
-def render_demo(cases: Sequence, console: Console) -> None:
+def render_demo(cases: Sequence, console: Console, *, explain: bool = False) -> None:
     """Each demo case's report, then one summary table (items are demo.DemoCase)."""
     for case in cases:
         console.rule(Text(f"demo: {_clean(case.name)}"))
-        render_trace(case.result, console)
-    table = Table(title="demo summary", title_justify="left", box=box.SIMPLE_HEAD)
+        render_trace(case.result, console, explain=explain)
+    table = _table("demo summary")
     for name in ("suspect", "expected", "got", "source", "ok"):
         table.add_column(name, overflow="fold")
     for case in cases:
