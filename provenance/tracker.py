@@ -186,7 +186,7 @@ class Tracker:
                 doc = self.add_documents([suspect])[0].doc if keep else suspect
             else:
                 doc = self.resolve(suspect, keep=keep, **overrides)
-        if set(self.corpus().doc_ids) <= {doc.doc_id}:
+        if all(doc_id == doc.doc_id for doc_id in self.corpus().doc_ids):  # stops at the first other
             raise StoreError("the store holds only this document: add the originals first")
         with _timed(timings, "embed"):
             vectors = self.passage_vectors(doc)
