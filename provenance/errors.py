@@ -21,3 +21,13 @@ class NotFound(ProvenanceError):
 
 class ModelError(ProvenanceError):
     """An embedding model that cannot be loaded or run on this machine."""
+
+
+class AmbiguousId(ProvenanceError):
+    """An id prefix too short to name one stored id, or shared by several. Not a
+    NotFound: "no such id" would send the user looking for a file instead."""
+
+
+class InputWarning(UserWarning):
+    """Input read with a loss the user should know about (bytes that were replaced).
+    A warning, not an error: the good text is kept, and the CLI shows the message."""

@@ -6,9 +6,11 @@ normalised the same way (NFC, "\\n" newlines, no trailing spaces, paragraphs
 separated by one blank line), so that the same article read from two places gets
 the same `content_id`.
 
-Input is untrusted: a file may be huge, binary, in a legacy encoding or empty, and
-a URL may hang. Each of those is an `InputError` with a one-line reason, never a
-traceback and never a silently truncated document.
+Input is untrusted: a file may be huge, endless (a pipe, /dev/zero), binary, a PDF,
+in a legacy encoding or empty, and a URL may hang or trickle. Each of those is an
+`InputError` with a one-line reason, never a traceback and never a silently
+truncated document. Text that is UTF-8 but for a few bad bytes keeps its good text:
+the bad bytes become U+FFFD and an `InputWarning` says how many.
 
 A .txt or .md file whose first paragraph is one short line with no closing
 punctuation (a headline) takes that line as its title; the line stays in the text,
@@ -22,8 +24,9 @@ import hashlib
 import json
 import re
 import sys
-import time
+import threading
 import unicodedata
+import warnings
 from dataclasses import replace
 from datetime import datetime
 from email.message import Message
@@ -32,14 +35,17 @@ from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import htmldate
+import lxml.etree
+import lxml.html
 import trafilatura
 import urllib3
 from charset_normalizer.utils import is_multi_byte_encoding
 
 from . import __version__, settings
-from .errors import InputError
+from .errors import InputError, InputWarning
 from .language import detect_language, language_code
 from .models import RawDocument
+from .segment import boilerplate_kind
 
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -70,6 +76,10 @@ BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+WIDE_UNICODE = ["utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be"]
+# Below this share of NUL bytes, a file without a wide-Unicode layout is text with
+# stray NULs (normalise_text drops them); above it, it is binary.
+MAX_NUL_SHARE = 0.01
 HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|meta|title|article|div|p)\b", re.IGNORECASE)
 LINE_BREAKS = re.compile(r"\r\n|[\r\v\f\x85\u2028\u2029]")
 # C0/C1 controls other than tab and newline, and stray byte-order marks
@@ -107,39 +117,67 @@ def read_source(
     The keyword arguments, where not None, replace what was extracted (for a
     .jsonl file, in every record). `date` is an ISO date; `lang` a language code.
     """
-    overrides = {
-        "url": url,
-        "title": title,
-        "published": _iso_date(date, "--date") if date is not None else None,
-        "lang": _language(lang, "--lang") if lang is not None else None,
-        "site": site,
-        "author": author,
-    }
+    given = metadata_fields(url=url, title=title, date=date, lang=lang, site=site, author=author)
     if re.match(r"https?://", source, re.IGNORECASE):
         documents = [_read_url(source)]
     elif source == "-":
         documents = [_read_stdin()]
     else:
         documents = _read_file(Path(source))
-    given = {name: value for name, value in overrides.items() if value is not None}
+    for document in documents:
+        _check_text_length(document)
     return [_tidy(replace(document, **given)) for document in documents]
 
 
+def metadata_fields(
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    date: str | None = None,
+    lang: str | None = None,
+    site: str | None = None,
+    author: str | None = None,
+) -> dict[str, str]:
+    """Metadata a user gives (as `add --date ...` takes it), checked and named as the
+    document fields it sets: `date` an ISO date, as `published`; `lang` a language
+    code. None and blank values are left out."""
+    fields = {
+        "url": _one_line(url),
+        "title": _one_line(title),
+        "published": _iso_date(date, "--date") if date is not None else None,
+        "lang": _language(lang, "--lang") if lang is not None else None,
+        "site": _one_line(site),
+        "author": _one_line(author),
+    }
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _one_line(value: str | None) -> str | None:
+    """Metadata as one NFC line, None when empty (extractors leave decomposed accents
+    and stray newlines in titles)."""
+    if value is None:
+        return None
+    return " ".join(unicodedata.normalize("NFC", value).split()) or None
+
+
+def _check_text_length(document: RawDocument) -> None:
+    """An article is tens of thousands of characters at most; a text far longer (a
+    dump, a book, a one-line data file) would take minutes to embed and bloat the
+    store, so it is refused rather than cut."""
+    if len(document.text) > settings.MAX_TEXT_CHARS:
+        raise InputError(
+            f"{document.origin}: {len(document.text):,} characters is over the cap of "
+            f"{settings.MAX_TEXT_CHARS:,} for one document (settings.MAX_TEXT_CHARS); split it into articles"
+        )
+
+
 def _tidy(document: RawDocument) -> RawDocument:
-    """Metadata as one NFC line each, None when empty (extractors leave decomposed
-    accents and stray newlines in titles)."""
-
-    def one_line(value: str | None) -> str | None:
-        if value is None:
-            return None
-        return " ".join(unicodedata.normalize("NFC", value).split()) or None
-
     return replace(
         document,
-        title=one_line(document.title),
-        url=one_line(document.url),
-        site=one_line(document.site),
-        author=one_line(document.author),
+        title=_one_line(document.title),
+        url=_one_line(document.url),
+        site=_one_line(document.site),
+        author=_one_line(document.author),
     )
 
 
@@ -149,12 +187,14 @@ def _tidy(document: RawDocument) -> RawDocument:
 def _read_file(path: Path) -> list[RawDocument]:
     origin = str(path)
     try:
-        _check_size(path.stat().st_size, origin)
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            # at most one byte over the cap: a pipe or /dev/zero has no size to check first
+            data = file.read(settings.MAX_INPUT_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{origin}: no such file") from None
     except OSError as err:
         raise InputError(f"cannot read {origin}: {err.strerror}") from None
+    _check_size(len(data), origin)
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
         return _from_jsonl(data, origin)
@@ -174,6 +214,8 @@ def _read_stdin() -> RawDocument:
 
 def _read_url(url: str) -> RawDocument:
     data, content_type, charset, final_url = _fetch(url)
+    if content_type == "application/pdf":
+        raise InputError(_not_supported_pdf(url))
     if content_type == "text/plain":
         return replace(_from_text(_decode(data, url, charset), url), url=final_url)
     return _from_html(_decode(data, url, charset or _meta_charset(data)), url, final_url)
@@ -182,12 +224,12 @@ def _read_url(url: str) -> RawDocument:
 def _fetch(url: str) -> tuple[bytes, str, str | None, str]:
     """GET the URL: (body, content type, declared charset, final URL after redirects).
 
-    The timeout bounds the connection, each read, and the whole download (so a
-    server that trickles bytes cannot hold us); the size cap is checked on the
+    The timeout bounds the connection and each read; a timer bounds the whole
+    download, closing the connection when it runs out, because a server that sends
+    one byte a second never trips a per-read timeout. The size cap is checked on the
     declared length and again on the decompressed bytes as they arrive.
     """
     timeout_s = settings.FETCH_TIMEOUT_S
-    deadline = time.monotonic() + timeout_s
     pool = urllib3.PoolManager(
         headers={**urllib3.util.make_headers(accept_encoding=True), "User-Agent": f"provenance/{__version__}"}
     )
@@ -203,6 +245,15 @@ def _fetch(url: str) -> tuple[bytes, str, str | None, str]:
         raise InputError(f"cannot fetch URL: {_fetch_failure(err.reason, url)}") from None
     except urllib3.exceptions.HTTPError as err:
         raise InputError(f"cannot fetch URL: {_fetch_failure(err, url)}") from None
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        response.shutdown()  # unblocks the read in progress
+
+    timer = threading.Timer(timeout_s, expire)
+    timer.daemon = True
+    timer.start()
     try:
         if response.status >= 400:
             raise InputError(f"cannot fetch URL: HTTP {response.status} {response.reason or ''}".rstrip())
@@ -213,12 +264,14 @@ def _fetch(url: str) -> tuple[bytes, str, str | None, str]:
         for chunk in response.stream(2**16):
             body += chunk
             _check_size(len(body), url)
-            if time.monotonic() > deadline:
-                raise InputError(f"cannot fetch URL: timed out after {timeout_s} s")
-    except urllib3.exceptions.HTTPError as err:
-        raise InputError(f"cannot fetch URL: {_fetch_failure(err, url)}") from None
+    except (urllib3.exceptions.HTTPError, OSError) as err:
+        if not expired.is_set():
+            raise InputError(f"cannot fetch URL: {_fetch_failure(err, url)}") from None
     finally:
+        timer.cancel()
         response.release_conn()
+    if expired.is_set():  # a shut-down stream may also just end early, without an error
+        raise InputError(f"cannot fetch URL: timed out after {timeout_s} s")
     header = Message()
     header["Content-Type"] = response.headers.get("Content-Type", "")
     final_url = urljoin(url, response.url or url)  # urllib3 may give just the path
@@ -247,7 +300,9 @@ def _fetch_failure(error: Exception | None, url: str) -> str:
 
 def _from_html(html: str, origin: str, fetched_url: str | None = None) -> RawDocument:
     """Main text and metadata of a page, via trafilatura; htmldate when it finds no date."""
-    extracted = trafilatura.bare_extraction(html, url=fetched_url, with_metadata=True, include_comments=False)
+    extracted = trafilatura.bare_extraction(
+        _keep_marked_lines(html), url=fetched_url, with_metadata=True, include_comments=False
+    )
     # trafilatura keeps one paragraph a line; a blank line between them is our paragraph mark
     text = normalise_text("\n\n".join(extracted.text.split("\n"))) if extracted and extracted.text else ""
     if sum(ch.isalpha() for ch in text) < settings.MIN_TEXT_CHARS:
@@ -265,6 +320,50 @@ def _from_html(html: str, origin: str, fetched_url: str | None = None) -> RawDoc
         author=extracted.author or None,
         published=published or None,
     )
+
+
+# A figure's caption, as a line segment.py marks as one whatever the caption says.
+CAPTION_LABEL = "Image caption: "
+# Elements short enough to be a counter such as "Comments (12)".
+COUNTER_MAX_CHARS = 40
+
+
+def _keep_marked_lines(html: str) -> str:
+    """The page with its <figcaption>s and comment counters turned into paragraphs,
+    which trafilatura keeps (it drops both): a caption's credit can name the source,
+    so they stay in the text, as lines segment.py marks as not part of the story.
+    A page with neither comes back untouched."""
+    try:
+        tree = lxml.html.document_fromstring(html.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.LxmlError, ValueError):
+        return html  # trafilatura copes with what lxml cannot parse, or says it found no text
+    changed = False
+    for caption in list(tree.iter("figcaption")):
+        text = " ".join(caption.text_content().split())
+        figure = caption.getparent()
+        # the figure's image is not text; the caption replaces the whole figure
+        if figure is not None and figure.tag == "figure" and figure.getparent() is not None:
+            caption = figure
+        if text and caption.getparent() is not None:
+            _replace_with_paragraph(caption, CAPTION_LABEL + text)
+            changed = True
+    for element in list(tree.iter("a", "span", "div", "p", "li", "button")):
+        text = " ".join(element.text_content().split())
+        if (
+            element.getparent() is not None
+            and 0 < len(text) <= COUNTER_MAX_CHARS
+            and boilerplate_kind(text) == "comments"
+        ):
+            _replace_with_paragraph(element, text)
+            changed = True
+    return lxml.html.tostring(tree, encoding="unicode") if changed else html
+
+
+def _replace_with_paragraph(element, text: str) -> None:
+    paragraph = lxml.html.Element("p")
+    paragraph.text = text
+    paragraph.tail = element.tail
+    element.getparent().replace(element, paragraph)
 
 
 def _from_text(text: str, origin: str) -> RawDocument:
@@ -357,18 +456,30 @@ def _web_encoding(label: str | None) -> str | None:
 
 
 def _decode(data: bytes, origin: str, declared: str | None) -> str:
-    """Bytes to text: a BOM, else the declared charset, else UTF-8, else a detected encoding."""
+    """Bytes to text: a BOM; else wide Unicode (UTF-16/32) told by a detector; else the
+    declared charset; else UTF-8, strictly, or with its few bad bytes replaced (and
+    an InputWarning) so that one stray byte does not turn every accent into mojibake;
+    else the legacy encoding a detector finds."""
+    if data.startswith(b"%PDF-"):
+        raise InputError(_not_supported_pdf(origin))
     for bom, encoding in BOMS:
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return _replacing(data, encoding, origin)
     if b"\x00" in data:
-        raise InputError(f"{origin} looks like a binary file, not text or HTML")
+        wide = charset_normalizer.from_bytes(data, cp_isolation=WIDE_UNICODE).best()
+        if wide is not None:
+            return str(wide)
+        if data.count(0) > MAX_NUL_SHARE * len(data):
+            raise InputError(f"{origin} looks like a binary file, not text or HTML")
     for encoding in (_web_encoding(declared), "utf-8"):
         if encoding:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError:
                 continue
+    mostly_utf8 = _mostly_utf8(data, origin)
+    if mostly_utf8 is not None:
+        return mostly_utf8
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError(f"{origin} looks like a binary file, not text or HTML")
@@ -380,6 +491,38 @@ def _decode(data: bytes, origin: str, declared: str | None) -> str:
         return data.decode(code_page)
     except UnicodeDecodeError:
         return str(best)
+
+
+def _mostly_utf8(data: bytes, origin: str) -> str | None:
+    """UTF-8 text with a few bad bytes, those bytes replaced; None if it is not UTF-8.
+    A legacy encoding almost never forms a valid multi-byte UTF-8 sequence by chance,
+    so more valid non-ASCII characters than bad sequences means UTF-8."""
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode())
+    valid = sum(1 for ch in text if ord(ch) > 127) - text.count("\ufffd")
+    if valid <= replaced:
+        return None
+    _warn_replaced(origin, replaced, "UTF-8")
+    return text
+
+
+def _replacing(data: bytes, encoding: str, origin: str) -> str:
+    """Decode a BOM-marked text, replacing (and reporting) bytes the encoding rejects."""
+    text = data.decode(encoding, errors="replace")
+    replaced = text.count("\ufffd") - data.decode(encoding, errors="ignore").count("\ufffd")
+    _warn_replaced(origin, replaced, encoding.removesuffix("-sig"))
+    return text
+
+
+def _warn_replaced(origin: str, count: int, encoding: str) -> None:
+    if count:
+        sequences = "1 byte sequence" if count == 1 else f"{count:,} byte sequences"
+        name = encoding.upper()
+        warnings.warn(InputWarning(f"{origin}: {sequences} not valid {name} replaced with \ufffd"), stacklevel=3)
+
+
+def _not_supported_pdf(origin: str) -> str:
+    return f"{origin} is a PDF, which is not supported: save its text (e.g. pdftotext FILE.pdf FILE.txt) and add that"
 
 
 def _looks_like_html(data: bytes) -> bool:

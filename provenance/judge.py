@@ -486,8 +486,8 @@ class _SourceModel:
     short_accept: float  # ...and needs at least this
     undecided: float  # a short suspect between this and its accept is "too little text to decide"
 
-    named_calibration: tuple[float, float]  # Platt scaling of a named source's probability...
-    none_calibration: tuple[float, float]  # ...and of "none of the candidates is the source"
+    named_calibration: tuple[np.ndarray, np.ndarray]  # isotonic map of a named source's probability...
+    none_calibration: tuple[np.ndarray, np.ndarray]  # ...and of "none of the candidates is the source"
 
     def probability(self, features: np.ndarray) -> float:
         standardised = (np.clip(features, self.lows, self.highs) - self.means) / self.scales
@@ -496,10 +496,10 @@ class _SourceModel:
     def calibrated(self, probability: float, answer: str) -> float:
         """How often an answer given with this probability was right on the dev traces:
         the model's probability is per candidate, but a trace names the best of five,
-        so the answer's own odds differ (scripts/fit_source.py fits these on dev)."""
-        slope, intercept = self.named_calibration if answer == "named" else self.none_calibration
-        p = min(max(probability, 1e-6), 1 - 1e-6)
-        return float(1.0 / (1.0 + np.exp(-(slope * np.log(p / (1 - p)) + intercept))))
+        so the answer's own odds differ. The map never decreases, so more evidence never
+        makes an answer less sure (scripts/fit_source.py fits it on dev)."""
+        xs, ys = self.named_calibration if answer == "named" else self.none_calibration
+        return float(np.interp(probability, xs, ys))
 
 
 SOURCE_MODEL_FILE = "source_model.json"
@@ -521,8 +521,8 @@ def source_model() -> _SourceModel:
         weights=np.array(fitted["weights"]),
         bias=float(fitted["bias"]),
         **{name: fitted["thresholds"][name] for name in ("accept", "short_passages", "short_accept", "undecided")},
-        named_calibration=tuple(fitted["calibration"]["named"]),
-        none_calibration=tuple(fitted["calibration"]["none"]),
+        named_calibration=tuple(np.array(values) for values in fitted["calibration"]["named"]),
+        none_calibration=tuple(np.array(values) for values in fitted["calibration"]["none"]),
     )
 
 

@@ -156,7 +156,7 @@ class Match:
     evidence: Evidence
     links: list[Link]
     mode: str  # "monotone" or "best-match": which alignment the judge kept
-    role: str = ""  # SOURCE, DERIVED or SIBLING for a related match; "" otherwise
+    role: str = ""  # SOURCE, DERIVED or SIBLING for a related match once placed; "" otherwise
     role_reason: str = ""  # for DERIVED and SIBLING: why it is not the source
 
     @property
@@ -187,6 +187,8 @@ class TraceResult:
 
     @property
     def source(self) -> Match | None:
-        """The match named as the suspect's source, if any."""
+        """The match named as the suspect's source, if any: a related first match that is
+        not a sibling or derived from the suspect (one not placed yet counts as a source)."""
         first = self.verdict
-        return first if first is not None and first.role == SOURCE else None
+        named = first is not None and first.relation in RELATED and first.role not in (SIBLING, DERIVED)
+        return first if named else None

@@ -4,8 +4,10 @@ data for `--json`, and a self-contained HTML page a fact-checker can save and ci
 Every string that comes from a document is untrusted (it was scraped from a web
 page), so the terminal renderers pass it through `_clean` (no terminal control
 codes) and `rich.text.Text` (no rich markup), and the HTML renderer through
-`html.escape`. The three renderers share the helpers below that decide what a
-trace says (the verdict sentence, the alignment rows), so they cannot disagree.
+`html.escape`; only http(s) URLs become links. The three renderers share the helpers
+below that decide what a trace says (the verdict sentence, the alignment rows, the
+key to the numbers), so they cannot disagree. The terminal report is laid out to
+read whole at 80 columns: nothing is cut, and words are never broken.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from rich import box
+from rich.columns import Columns
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import (
@@ -32,10 +36,14 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from . import settings
+from . import __version__, settings
+from .facts import Differences, differences
+from .judge import no_source_confidence
 from .models import (
+    BODY,
     BOILERPLATE,
     DERIVED,
+    PARTIAL,
     SIBLING,
     SOURCE_FIRST,
     SUSPECT_FIRST,
@@ -46,6 +54,13 @@ from .models import (
     TraceResult,
 )
 from .progress import Advance
+
+# The version of the JSON that `trace --json` and `show --json` print (README, "The
+# JSON report"): raised whenever a key is removed or changes meaning.
+JSON_SCHEMA_VERSION = 1
+# Decimal places of every score in the JSON: more is noise, and it keeps diffs of two
+# runs readable. The store keeps the full values.
+JSON_DECIMALS = 3
 
 # Link-score bands for colouring alignment rows. A link score is the probability
 # that the link is a true correspondence (align.link_score); below LINK_ACCEPT the
@@ -81,34 +96,43 @@ class _RateColumn(ProgressColumn):
 class RichProgress:
     """A `provenance.progress.Progress` drawn with rich on stderr, so that stdout
     stays clean for `--json`. Tasks may nest (embedding inside a trace): they share
-    one live display, shown while any task is open."""
+    one live display, shown while any task is open and cleared when the last one
+    ends, so that finished bars do not pile up above the report. A task that fails
+    or is interrupted keeps the count it reached: a bar never claims work not done.
+    On a stderr that is not a terminal (a log file, a pipe) it draws nothing."""
 
     def __init__(self, console: Console | None = None):
+        console = console or Console(stderr=True)
+        self._drawn = console.is_terminal
         self._bar = RichProgressBar(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             _RateColumn(),
             TimeRemainingColumn(),
-            console=console or Console(stderr=True),
+            console=console,
+            transient=True,
         )
         self._open_tasks = 0
 
     @contextmanager
     def task(self, description: str, total: int | None) -> Iterator[Advance]:
+        if not self._drawn:
+            yield lambda n=1: None
+            return
         if self._open_tasks == 0:
             self._bar.start()
         self._open_tasks += 1
         task_id = self._bar.add_task(description, total=total)
         try:
             yield lambda n=1: self._bar.advance(task_id, n)
-        finally:
             if total is not None:
                 self._bar.update(task_id, completed=total)
+        finally:
+            self._bar.stop_task(task_id)
             self._open_tasks -= 1
             if self._open_tasks == 0:
                 self._bar.stop()
-                # the stopped display stays on screen; the next one starts empty
                 for finished in list(self._bar.task_ids):
                     self._bar.remove_task(finished)
 
@@ -126,6 +150,7 @@ class AlignmentRow:
     source_text: str
     score: float | None  # None when the suspect passages have no counterpart
     status: str  # STATUS_LINKED, STATUS_NOT_IN_SOURCE or STATUS_BOILERPLATE
+    differs: Differences = dataclasses.field(default_factory=Differences)  # linked rows only
 
 
 def score_band(score: float) -> str:
@@ -165,14 +190,17 @@ def verdict_line(result: TraceResult) -> str:
                 f"{_clean(first.source.label)}, which is not enough to tell a source from an article on the "
                 f"same subject (probability it is the source {min(first.confidence, 0.99):.2f})"
             )
-        if first is not None and first.role == DERIVED:
-            return f"no source found {among}; {_clean(first.source.label)} derives from this text"
-        return f"no source found {among}"
-    source = match.source
-    details = ", ".join(part for part in (source.site, source.published, source.lang) if part)
+        # a later article that takes from the suspect: say which way it goes, and why
+        derived = (
+            f"; {relation_headline(first)} ({_clean(first.role_reason)})" if first is not None and first.role == DERIVED else ""
+        )
+        if not result.matches:
+            return f"no source found {among}"
+        sure = confidence_words(no_source_confidence(result.matches))
+        return f"no source found {among}{derived} ({sure} that none of the {len(result.matches)} closest is its source)"
     evidence = match.evidence
     return (
-        f"{match.relation} of {_clean(source.label)} ({_clean(details)}): "
+        f"{relation_headline(match)}: "
         f"{evidence.aligned_passages} of {evidence.body_passages} passages aligned, "
         f"{confidence_words(match.confidence)}"
     )
@@ -183,6 +211,21 @@ def role_text(match: Match) -> str:
     if match.role in (SIBLING, DERIVED):
         return f"{match.relation} ({match.role})"
     return match.relation
+
+
+def relation_headline(match: Match) -> str:
+    """The relation with its direction, so that the headline alone never points the
+    wrong way: "translation of X (...)" when X came first, "X (...) is a translation
+    of this text" when the suspect did, "... or the reverse" when nothing tells."""
+    source = match.source
+    details = ", ".join(part for part in (source.site, source.published, source.lang) if part)
+    named = f"{_clean(source.label)} ({_clean(details)})" if details else _clean(source.label)
+    noun = "partial reuse" if match.relation == PARTIAL else match.relation
+    if match.direction == SUSPECT_FIRST:
+        return f"{named} is a {noun} of this text"
+    if match.direction == SOURCE_FIRST:
+        return f"{match.relation} of {named}"
+    return f"{match.relation} of {named} or the reverse"
 
 
 def direction_line(match: Match) -> str:
@@ -218,7 +261,8 @@ def evidence_items(match: Match) -> list[tuple[str, str]]:
 def alignment_rows(suspect: Document, match: Match) -> list[AlignmentRow]:
     """One row per link that involves suspect passages, in suspect order; suspect
     passages that no link mentions get a row of their own, marked boilerplate or
-    "not in source"."""
+    "not in source". A linked row carries the numbers and names its two sides
+    disagree on."""
     suspect_texts, source_texts = _texts(suspect), _texts(match.source)
     boilerplate = {passage.idx for passage in suspect.passages if passage.kind == BOILERPLATE}
 
@@ -231,14 +275,16 @@ def alignment_rows(suspect: Document, match: Match) -> list[AlignmentRow]:
         if not link.suspect:
             continue
         linked.update(link.suspect)
+        suspect_text, source_text = _join(suspect_texts, link.suspect), _join(source_texts, link.source)
         rows.append(
             AlignmentRow(
                 suspect=link.suspect,
-                suspect_text=_join(suspect_texts, link.suspect),
+                suspect_text=suspect_text,
                 source=link.source,
-                source_text=_join(source_texts, link.source),
+                source_text=source_text,
                 score=link.score if link.source else None,
                 status=STATUS_LINKED if link.source else unmatched_status(link.suspect),
+                differs=_differs(suspect, match, suspect_text, source_text),
             )
         )
     for passage in suspect.passages:
@@ -257,10 +303,115 @@ def alignment_rows(suspect: Document, match: Match) -> list[AlignmentRow]:
     return rows
 
 
+def _differs(suspect: Document, match: Match, suspect_text: str, source_text: str) -> Differences:
+    """What one link's two sides disagree on (nothing, when a side is empty)."""
+    if not (suspect_text and source_text):
+        return Differences()
+    return differences(suspect_text, source_text, suspect.lang == match.source.lang, suspect.lang)
+
+
 def dropped_passages(match: Match) -> list[tuple[int, str]]:
     """Source passages the suspect left out, as (index, text)."""
     texts = _texts(match.source)
     return [(idx, texts.get(idx, "")) for idx in match.dropped]
+
+
+def added_passages(suspect: Document, match: Match) -> list[tuple[int, str]]:
+    """Story passages of the suspect with no counterpart in the source, as (index,
+    text): what it added (captions and other boilerplate are not counted)."""
+    linked = {idx for link in match.links if link.source for idx in link.suspect}
+    return [(p.idx, p.text) for p in suspect.passages if p.idx not in linked and p.kind == BODY]
+
+
+def differing_rows(rows: Sequence[AlignmentRow]) -> list[AlignmentRow]:
+    """The aligned pairs whose numbers or names disagree: where a rewrite changes facts."""
+    return [row for row in rows if row.differs]
+
+
+def differs_text(differs: Differences) -> str:
+    """'numbers 15 ≠ 14; names Macron ≠ Merkel' (suspect side first)."""
+    parts = []
+    if differs.suspect_numbers:
+        parts.append(f"numbers {', '.join(differs.suspect_numbers)} ≠ {', '.join(differs.source_numbers)}")
+    if differs.suspect_names:
+        parts.append(f"names {', '.join(differs.suspect_names)} ≠ {', '.join(differs.source_names)}")
+    return "; ".join(parts)
+
+
+# What each figure of a report means: printed by `--explain`, in every HTML report,
+# and in the README's "Reading a report" (a test keeps the three in step).
+KEY = (
+    (
+        "relation",
+        "what the suspect is to the candidate: translation (the same story in another language), "
+        "copy (the same language, nearly word for word), rewrite (the same story retold), "
+        "partial reuse (some passages taken, e.g. spliced into another story), or unrelated; "
+        "undecided when a short suspect (under 5 sentences) matches some passages but too few to tell "
+        "a source from another article on the same subject",
+    ),
+    (
+        "role",
+        "what a related candidate is to the suspect: its possible source; (sibling) when it derives, as "
+        "the suspect does, from a candidate listed above it; (derived) when it came after the suspect "
+        "(a later date, or it cites the suspect), so it cannot be its source",
+    ),
+    (
+        "direction",
+        "which text came first, from publication dates, then attribution cues (who cites whom), "
+        "then which one was cut from the other; for translations with none of these, which side "
+        "runs longer than its language needs (translations run long)",
+    ),
+    (
+        "confidence",
+        "for a related candidate, the probability that it is the suspect's source, calibrated on real "
+        "traces (of sources named with 0.9, about nine in ten were right); for an unrelated one, the "
+        "probability that it is not a source. Shown as high (0.95 and over), moderate (0.80 to 0.95) "
+        "or low, and never as 1.00. README: How far to trust a verdict",
+    ),
+    ("aligned", "share of the suspect's story passages that have a counterpart in the candidate"),
+    ("covered", "share of the candidate's story passages that the suspect kept"),
+    (
+        "retrieval",
+        "how strongly the search picked the candidate before alignment: the share of suspect passages "
+        "with a likely counterpart there (0 to 1) plus how far the whole text stands above its nearest "
+        "rivals (around 0, negative below them), so the sum can be negative; +0.20 cue when the suspect "
+        "names the candidate's outlet, +0.50 cue when it gives its URL; -0.20 date when the candidate "
+        "was published after the suspect",
+    ),
+    (
+        "rank",
+        "possible sources come first (partial reuse after whole-story reuse): among them the one the "
+        "suspect cites, then the earliest published (the start of a chain of copies), then the strongest "
+        "evidence, so the first can have a lower confidence than one below it. Then undecided, sibling "
+        "and derived candidates, then unrelated ones in retrieval order",
+    ),
+    (
+        "link score",
+        "for each aligned pair, the probability that the two passages correspond (their similarity "
+        "against each side's nearest neighbours); pairs under 0.50 are not counted. Green 0.80 and "
+        "above, yellow 0.50 to 0.80, red below 0.50 or no counterpart, dim: not part of the story",
+    ),
+    ("mean link score", "the average link score of the aligned pairs"),
+    ("order preservation", "share of aligned pairs in the same order on both sides: 1.00 kept, about 0.50 shuffled"),
+    ("near-verbatim", "share of aligned pairs whose two texts are almost the same string (same language only)"),
+    (
+        "alignment",
+        "monotone: in order, with merged and skipped passages; best-match: each passage to its best "
+        "counterpart, for rewrites that reorder",
+    ),
+    (
+        "differs",
+        "an aligned pair in which a number or a name on one side is replaced by another on the other "
+        "(15 ≠ 14, Macron ≠ Merkel): where a rewrite changes a fact. Numbers are compared by value "
+        "(4,7 = 4.7; 250 000 = 250,000); names only within one language",
+    ),
+    (
+        "cue kinds",
+        "attribution found in the suspect: according_to (\"according to X\", \"selon X\", \"theo X\"), "
+        "reported (\"X reported\"), told (\"told X\"), source (\"Source: X\", \"Nguồn: URL\"), "
+        "byline (\"(Theo Politico)\" under the story)",
+    ),
+)
 
 
 def format_indices(indices: Sequence[int]) -> str:
@@ -355,61 +506,76 @@ def _titled(doc: Document) -> Text:
     return cell
 
 
-def _candidates_table(result: TraceResult) -> Table:
-    # site, date and language sit under the title so that the table fits 80 columns
-    table = Table(
-        title="candidate sources",
+_RELATION_STYLES = {UNRELATED: "dim", UNDECIDED: "yellow", PARTIAL: "yellow"}
+
+
+def _table(title: str, **options) -> Table:
+    """A table that fits 80 columns: two spaces between columns (rich's default puts
+    three, and an outer edge), so that the widest column keeps more of the width."""
+    return Table(
+        title=title,
         title_justify="left",
-        caption="aligned: share of the suspect's passages with a counterpart; covered: share of the source's",
-        caption_justify="left",
+        title_style="bold",
         box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        show_edge=False,
+        **options,
     )
+
+
+def _candidates_table(result: TraceResult) -> Table:
+    # numbers first and never wrapped; the title takes what is left and wraps at words
+    table = _table("candidate sources")
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("title · site · date · lang", ratio=1, min_width=20, overflow="fold")
-    table.add_column("retrieval", justify="right", no_wrap=True)
-    table.add_column("relation", no_wrap=True)
+    table.add_column("relation", min_width=9)
     table.add_column("conf.", justify="right", no_wrap=True)
     table.add_column("aligned", justify="right", no_wrap=True)
     table.add_column("covered", justify="right", no_wrap=True)
+    table.add_column("retrieval", justify="right", no_wrap=True)
+    table.add_column("candidate", ratio=1, min_width=16, overflow="fold")
     for rank, match in enumerate(result.matches, start=1):
+        related = rank == 1 and match is result.source
         table.add_row(
             str(rank),
-            _titled(match.source),
-            "\n".join(_retrieval(match.candidate)),
-            role_text(match),
-            f"{min(match.confidence, 0.99):.2f}",
+            Text(role_text(match), style=_RELATION_STYLES.get(match.relation, "green") + (" bold" if related else "")),
+            Text(f"{min(match.confidence, 0.99):.2f}", style=_confidence_style(match)),
             _percent(match.evidence.suspect_aligned),
             _percent(match.evidence.source_covered),
-            style="bold" if rank == 1 and match.relation != UNRELATED else "",
+            "\n".join(_retrieval(match.candidate)),
+            _titled(match.source),
         )
     return table
 
 
-def _alignment_table(suspect: Document, match: Match) -> Table:
-    table = Table(
-        title=f"alignment with {_clean(match.source.label)}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_lines=True,
-    )
+def _confidence_style(match: Match) -> str:
+    """Green when a related verdict is sure, yellow when it is not; unrelated ones dim."""
+    if match.relation == UNRELATED:
+        return "dim"
+    return "green" if match.confidence >= SCORE_HIGH else "yellow"
+
+
+def _alignment_table(match: Match, rows: Sequence[AlignmentRow]) -> Table:
+    table = _table(f"alignment with {_clean(match.source.label)}", show_lines=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("suspect passage", ratio=1, overflow="fold")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("source passage", ratio=1, overflow="fold")
     table.add_column("score", justify="right", no_wrap=True)
-    for row in alignment_rows(suspect, match):
+    for row in rows:
         if row.status == STATUS_LINKED:
             style = _BAND_STYLES[score_band(row.score)]
             source_cell = _untrusted(_shorten(row.source_text))
-            score_cell = f"{row.score:.2f}"
+            score_cell = Text(f"{row.score:.2f}")
+            if row.differs:
+                score_cell.append("\ndiffers", style="bold magenta")
         elif row.status == STATUS_BOILERPLATE:
             style = "dim"
             source_cell = Text(STATUS_BOILERPLATE, style="italic")
-            score_cell = ""
+            score_cell = Text("")
         else:
             style = _BAND_STYLES["low"]
             source_cell = Text(STATUS_NOT_IN_SOURCE, style="bold")
-            score_cell = ""
+            score_cell = Text("")
         table.add_row(
             format_indices(row.suspect),
             _untrusted(_shorten(row.suspect_text)),
@@ -421,42 +587,76 @@ def _alignment_table(suspect: Document, match: Match) -> Table:
     return table
 
 
-def render_trace(result: TraceResult, console: Console) -> None:
+def _passage_list(console: Console, title: str, passages: Sequence[tuple[int, str]]) -> None:
+    """A titled list of numbered passages, each wrapped under its own indent."""
+    if not passages:
+        return
+    console.print(Text(title, style="bold"))
+    grid = Table.grid(padding=(0, 2, 0, 2))
+    grid.add_column(justify="right", style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for idx, text in passages:
+        grid.add_row(str(idx), _untrusted(_shorten(text)))
+    console.print(grid)
+
+
+def _differences_list(console: Console, rows: Sequence[AlignmentRow]) -> None:
+    differing = differing_rows(rows)
+    if not differing:
+        return
+    console.print(Text("facts that differ in aligned passages (suspect ≠ source)", style="bold magenta"))
+    grid = Table.grid(padding=(0, 2, 0, 2))
+    grid.add_column(justify="right", style="dim", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for row in differing:
+        grid.add_row(f"{format_indices(row.suspect)} ↔ {format_indices(row.source)}", _untrusted(differs_text(row.differs)))
+    console.print(grid)
+
+
+def _key_table() -> Table:
+    table = _table("what the figures mean")
+    table.add_column("term", style="bold", no_wrap=True)
+    table.add_column("meaning", ratio=1)
+    for term, meaning in KEY:
+        table.add_row(term, meaning)
+    return table
+
+
+def render_trace(result: TraceResult, console: Console, *, saved: bool = True, explain: bool = False) -> None:
     """Print a trace for a fact-checker: the suspect, the verdict, the candidates,
-    and for the verdict its evidence and passage-by-passage alignment."""
+    and for the verdict its evidence, its passage-by-passage alignment, what the
+    suspect added and dropped, and the facts that differ. `saved=False` for a run that
+    was not stored (`trace --no-store`): it has no id to show again. `explain` adds the
+    key to the figures."""
     console.print(_header(result))
     match = related_match(result)
-    console.print(Text(verdict_line(result), style="bold green" if match else "bold yellow"), soft_wrap=True)
+    # not soft-wrapped: rich wraps the sentence at words, where a terminal would cut them
+    console.print(Text(verdict_line(result), style="bold green" if match else "bold yellow"))
     if match is not None:
-        console.print(Text(direction_line(match)), soft_wrap=True)
+        console.print(Text(direction_line(match)))
     if result.matches:
         console.print(_candidates_table(result))
     if match is not None:
-        # figures on one line, the (possibly long) shared numbers and names below
-        figures, shared = Text(), Text()
-        for label, value in evidence_items(match):
-            line = shared if label.startswith("shared") else figures
-            if line:
-                line.append(" · ", style="dim")
-            line.append(f"{label} ", style="dim")
-            line.append(value)
-        console.print(figures)
-        if shared:
-            console.print(shared)
-        console.print(_alignment_table(result.suspect, match))
-        dropped = dropped_passages(match)
-        if dropped:
-            console.print(Text("in the source, not in the suspect", style="bold"))
-            for idx, text in dropped:
-                line = Text(f"  {idx:>3}  ", style="dim")
-                line.append(_untrusted(_shorten(text)))
-                console.print(line)
+        # each figure whole on a line: Columns wraps between them, never inside one
+        figures = [Text.assemble((f"{label} ", "dim"), _untrusted(value)) for label, value in evidence_items(match)]
+        console.print(Columns(figures, padding=(0, 3)))
+        rows = alignment_rows(result.suspect, match)
+        console.print(_alignment_table(match, rows))
+        _differences_list(console, rows)
+        _passage_list(console, "in the suspect, not in the source", added_passages(result.suspect, match))
+        _passage_list(console, "in the source, not in the suspect", dropped_passages(match))
     timings = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
-    footer = Text(f"run {result.run_id} · model {result.model}", style="dim")
+    run = f"run {result.run_id}" if saved else "run not saved (--no-store)"
+    footer = Text(f"{run} · model {result.model}", style="dim")
     if timings:
         footer.append(f" · {timings}", style="dim")
     console.print(footer)
-    console.print(Text(f"see it again: provenance show {result.run_id}", style="dim"))
+    if saved:
+        console.print(Text(f"see it again: provenance show {result.run_id}", style="dim"))
+    if explain:
+        console.print(_key_table())
+    else:
+        console.print(Text("what the figures mean: add --explain", style="dim"))
 
 
 def render_documents(docs: Sequence[Document], console: Console) -> None:
@@ -464,11 +664,10 @@ def render_documents(docs: Sequence[Document], console: Console) -> None:
     if not docs:
         console.print("no documents stored yet: add some with `provenance add FILE_OR_URL`")
         return
-    counted = f"{len(docs)} stored document" + ("" if len(docs) == 1 else "s")
-    table = Table(title=counted, title_justify="left", box=box.SIMPLE_HEAD)
+    table = _table(f"{len(docs)} stored document" + ("" if len(docs) == 1 else "s"))
     table.add_column("doc id", no_wrap=True)
     table.add_column("title · site · date · lang", ratio=1, min_width=20, overflow="fold")
-    table.add_column("cues", overflow="fold")
+    table.add_column("cues")
     for doc in docs:
         table.add_row(
             doc.doc_id,
@@ -479,22 +678,56 @@ def render_documents(docs: Sequence[Document], console: Console) -> None:
 
 
 def render_added(added: Sequence, console: Console) -> None:
-    """One line per document `Tracker.add` returned (items with .doc and .new)."""
+    """One line per document `Tracker.add` returned (items with .doc, .new, .changes)."""
     for item in added:
         doc = item.doc
-        if item.new:
+        status = added_status(item)
+        if status == ADDED:
             line = f"added {doc.doc_id} {doc.lang} {doc.label} ({len(doc.passages)} passages)"
+        elif status == UPDATED:
+            line = f"updated {doc.doc_id} {doc.label}: {changes_text(item.changes)}"
         else:
             line = f"already stored {doc.doc_id} {doc.label} — nothing to do"
         console.print(_untrusted(line), soft_wrap=True)  # one line per document, for grep
 
 
-def render_demo(cases: Sequence, console: Console) -> None:
+def changes_text(changes: dict[str, tuple]) -> str:
+    """'published none -> 2020-01-01, site AFP -> Reuters'."""
+    return ", ".join(f"{name} {old or 'none'} -> {new or 'none'}" for name, (old, new) in changes.items())
+
+
+def render_runs(runs: Sequence, console: Console) -> None:
+    """Print stored traces (store.RunSummary) as one table, newest first."""
+    if not runs:
+        console.print("no runs stored that match: trace a suspect with `provenance trace FILE_OR_ID`")
+        return
+    table = _table(f"{len(runs)} run" + ("" if len(runs) == 1 else "s"))
+    table.add_column("run id", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("suspect", ratio=1, overflow="fold")
+    table.add_column("top match", ratio=1, overflow="fold")
+    for run in runs:
+        if run.source_id:
+            found = _untrusted(f"{run.relation} of ")
+            found.append(_untrusted(_shorten(run.source_title, 120)))
+            found.append(f" ({run.confidence:.2f})", style="dim")
+        else:
+            found = Text("no source found", style="yellow")
+        table.add_row(run.run_id, run.created_at[:10], _untrusted(_shorten(run.suspect_title, 120)), found)
+    console.print(table)
+
+
+def runs_to_list(runs: Sequence) -> list[dict]:
+    """Stored traces (store.RunSummary) as JSON-ready data."""
+    return [_rounded(dataclasses.asdict(run)) for run in runs]
+
+
+def render_demo(cases: Sequence, console: Console, *, explain: bool = False) -> None:
     """Each demo case's report, then one summary table (items are demo.DemoCase)."""
     for case in cases:
         console.rule(Text(f"demo: {_clean(case.name)}"))
-        render_trace(case.result, console)
-    table = Table(title="demo summary", title_justify="left", box=box.SIMPLE_HEAD)
+        render_trace(case.result, console, explain=explain)
+    table = _table("demo summary")
     for name in ("suspect", "expected", "got", "source", "ok"):
         table.add_column(name, overflow="fold")
     for case in cases:
@@ -530,17 +763,24 @@ def _document_meta(doc: Document) -> dict:
 
 def _match_dict(suspect: Document, match: Match) -> dict:
     suspect_texts, source_texts = _texts(suspect), _texts(match.source)
-    links = [
-        {
-            "suspect": list(link.suspect),
-            "source": list(link.source),
-            "score": link.score,
-            "cosine": link.cosine,
-            "suspect_text": _join(suspect_texts, link.suspect),
-            "source_text": _join(source_texts, link.source),
-        }
-        for link in match.links
-    ]
+    links = []
+    for link in match.links:
+        suspect_text, source_text = _join(suspect_texts, link.suspect), _join(source_texts, link.source)
+        differs = _differs(suspect, match, suspect_text, source_text)
+        links.append(
+            {
+                "suspect": list(link.suspect),
+                "source": list(link.source),
+                "score": link.score,
+                "cosine": link.cosine,
+                "suspect_text": suspect_text,
+                "source_text": source_text,
+                "differs": {
+                    "numbers": {"suspect": differs.suspect_numbers, "source": differs.source_numbers},
+                    "names": {"suspect": differs.suspect_names, "source": differs.source_names},
+                },
+            }
+        )
     return {
         "source": _document_meta(match.source),
         "candidate": dataclasses.asdict(match.candidate),
@@ -553,17 +793,20 @@ def _match_dict(suspect: Document, match: Match) -> dict:
         "evidence": dataclasses.asdict(match.evidence),
         "mode": match.mode,
         "links": links,
-        "unmatched": match.unmatched,
-        "dropped": match.dropped,
+        "added": [{"idx": idx, "text": text} for idx, text in added_passages(suspect, match)],
+        "dropped": [{"idx": idx, "text": text} for idx, text in dropped_passages(match)],
     }
 
 
-def trace_to_dict(result: TraceResult) -> dict:
-    """The report as JSON-ready data; link texts are included so it stands alone."""
+def trace_to_dict(result: TraceResult, *, saved: bool = True) -> dict:
+    """The report as JSON-ready data (README, "The JSON report"); link texts are
+    included so it stands alone. An unsaved run (`trace --no-store`) has no run id."""
     suspect = result.suspect
     match = related_match(result)
-    return {
-        "run_id": result.run_id,
+    data = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "run_id": result.run_id if saved else None,
+        "saved": saved,
         "created_at": result.created_at,
         "model": result.model,
         "params": result.params,
@@ -573,8 +816,9 @@ def trace_to_dict(result: TraceResult) -> dict:
             "summary": verdict_line(result),
             "relation": match.relation if match else UNRELATED,
             "source": match.source.doc_id if match else None,
-            "confidence": match.confidence if match else None,
-            "direction": direction_line(match) if match else None,
+            "confidence": match.confidence if match else (no_source_confidence(result.matches) if result.matches else None),
+            "direction": match.direction if match else None,
+            "direction_summary": direction_line(match) if match else None,
         },
         "suspect": {
             **_document_meta(suspect),
@@ -582,6 +826,18 @@ def trace_to_dict(result: TraceResult) -> dict:
         },
         "matches": [_match_dict(suspect, m) for m in result.matches],
     }
+    return _rounded(data)
+
+
+def _rounded(value):
+    """Every float in a JSON-ready structure rounded to JSON_DECIMALS."""
+    if isinstance(value, float):
+        return round(value, JSON_DECIMALS)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(item) for item in value]
+    return value
 
 
 def documents_to_list(docs: Sequence[Document]) -> list[dict]:
@@ -589,9 +845,36 @@ def documents_to_list(docs: Sequence[Document]) -> list[dict]:
     return [_document_meta(doc) for doc in docs]
 
 
-def added_to_list(added: Sequence) -> list[dict]:
-    """`Tracker.add`'s results as JSON-ready data."""
-    return [{**_document_meta(item.doc), "passages": len(item.doc.passages), "new": item.new} for item in added]
+ADDED, STORED_BEFORE, UPDATED, FAILED = "added", "already stored", "updated", "failed"
+
+
+def added_status(item) -> str:
+    """What `add` did with one document (a `Tracker.add` result)."""
+    if item.new:
+        return ADDED
+    return UPDATED if item.changes else STORED_BEFORE
+
+
+def added_to_list(results: Sequence[tuple[str, Sequence | str]]) -> list[dict]:
+    """`add`'s outcome as JSON-ready data, one entry per document, in input order:
+    (input, Tracker.add's results) pairs, or (input, error message) for an input that
+    failed, which gets one entry with status "failed"."""
+    listed = []
+    for source, outcome in results:
+        if isinstance(outcome, str):
+            listed.append({"input": source, "status": FAILED, "error": outcome})
+            continue
+        for item in outcome:
+            listed.append(
+                {
+                    "input": source,
+                    "status": added_status(item),
+                    **_document_meta(item.doc),
+                    "passages": len(item.doc.passages),
+                    "changes": {name: {"old": old, "new": new} for name, (old, new) in item.changes.items()},
+                }
+            )
+    return listed
 
 
 def demo_to_list(cases: Sequence) -> list[dict]:
@@ -610,20 +893,45 @@ def demo_to_list(cases: Sequence) -> list[dict]:
 
 # --- HTML ---------------------------------------------------------------------
 
-_CSS = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em; }
-h1 { font-size: 1.3em; } h2 { font-size: 1.1em; margin-top: 1.6em; }
-.verdict { font-size: 1.15em; font-weight: 600; padding: .6em .8em; background: #eef7ee; border-left: 4px solid #3a3; }
-.verdict.none { background: #fdf6e3; border-color: #c90; }
-.direction { margin: .4em 0 1em; }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }
-dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }
-th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-tr.score-high td { background: #e8f6e8; } tr.score-mid td { background: #fdf5d9; } tr.score-low td { background: #fbe4e4; }
-tr.not-in-source td { background: #fbe4e4; } tr.boilerplate td { color: #999; background: #fafafa; }
-.status { font-style: italic; } .note { font-style: italic; } .footer { color: #777; margin-top: 2em; }
-ul.evidence { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.5em; }
+# Below this width the tables turn into one block per row, each cell labelled, so
+# that a phone never scrolls sideways.
+_NARROW_PX = 640
+_CSS = f"""
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em;
+  overflow-wrap: anywhere; }}
+h1 {{ font-size: 1.3em; }} h2 {{ font-size: 1.1em; margin-top: 1.6em; }}
+.verdict {{ font-size: 1.15em; font-weight: 600; padding: .6em .8em; background: #eef7ee; border-left: 4px solid #3a3; }}
+.verdict.none {{ background: #fdf6e3; border-color: #c90; }}
+.direction {{ margin: .4em 0 1em; }}
+dl.meta, dl.key {{ display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }}
+dl.meta dt, dl.key dt {{ font-weight: 600; }} dl.meta dd, dl.key dd {{ margin: 0; }}
+table {{ border-collapse: collapse; width: 100%; }}
+th, td {{ border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }}
+th {{ background: #f4f4f4; }} td.num {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
+.date {{ white-space: nowrap; }}
+tr.score-high td, .swatch.score-high {{ background: #e8f6e8; }}
+tr.score-mid td, .swatch.score-mid {{ background: #fdf5d9; }}
+tr.score-low td, tr.not-in-source td, .swatch.score-low {{ background: #fbe4e4; }}
+tr.boilerplate td, .swatch.boilerplate {{ color: #888; background: #fafafa; }}
+.rel {{ font-weight: 600; }} .rel-translation, .rel-copy, .rel-rewrite {{ color: #1a7f37; }}
+.rel-partial {{ color: #9a6700; }} .rel-unrelated {{ color: #888; font-weight: normal; }}
+.conf-high {{ color: #1a7f37; font-weight: 600; }} .conf-low {{ color: #9a6700; font-weight: 600; }} .conf-unrelated {{ color: #888; }}
+.differs {{ color: #8250df; font-weight: 600; }} tr.differs td {{ outline: 2px solid #c297ff; outline-offset: -2px; }}
+.status, .note {{ font-style: italic; }} .footer {{ color: #777; margin-top: 2em; }}
+ul.evidence {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1.5em; }}
+ul.legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: .3em 1em; }}
+.swatch {{ display: inline-block; padding: 0 .5em; border: 1px solid #ddd; }}
+@media (max-width: {_NARROW_PX}px) {{
+  body {{ margin: 1em auto; }}
+  table, tbody, tr, td {{ display: block; width: auto; }}
+  tr.head {{ display: none; }}
+  tr {{ border: 1px solid #ddd; margin-bottom: .6em; }}
+  td {{ border: none; border-bottom: 1px solid #eee; }}
+  td.num {{ text-align: left; white-space: normal; }}
+  td[data-label]::before {{ content: attr(data-label) ": "; font-weight: 600; font-style: normal; color: #555; }}
+  td[data-label]:empty {{ display: none; }}
+  dl.meta, dl.key {{ grid-template-columns: 1fr; }} dl.meta dd, dl.key dd {{ margin-bottom: .4em; }}
+}}
 """
 
 
@@ -632,94 +940,186 @@ def _e(text: object) -> str:
     return html.escape(_clean(str(text)) if text is not None else "", quote=True)
 
 
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def _prose(text: str) -> str:
+    """A sentence escaped for HTML, its ISO dates kept on one line ("2024-09-11", never
+    "2024-" then "09-11")."""
+    return _ISO_DATE.sub(lambda date: f'<span class="date">{date.group()}</span>', _e(text))
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL if a browser may follow it (http or https), else None: a stored page
+    can claim any URL, and a javascript: or data: one must never become a link."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def _link(url: str | None, label_html: str) -> str:
+    """`label_html` (already escaped) as a link to `url` when it is an http(s) URL."""
+    target = web_url(url)
+    return f'<a href="{_e(target)}" rel="noopener noreferrer">{label_html}</a>' if target else label_html
+
+
+def _row(css: str, cells: Sequence[tuple[str, str, str]]) -> str:
+    """A table row of (label, class, inner HTML) cells; the label heads the cell on a phone."""
+    tds = "".join(
+        f'<td data-label="{_e(label)}"{f" class={chr(34)}{css_class}{chr(34)}" if css_class else ""}>{inner}</td>'
+        for label, css_class, inner in cells
+    )
+    return f'<tr class="{css}">{tds}</tr>' if css else f"<tr>{tds}</tr>"
+
+
+def _head(*names: str) -> str:
+    return '<tr class="head">' + "".join(f"<th>{_e(name)}</th>" for name in names) + "</tr>"
+
+
 def _html_header(result: TraceResult) -> str:
-    rows = suspect_fields(result)
-    items = "".join(f"<dt>{_e(label)}</dt><dd>{_e(value)}</dd>" for label, value in rows)
+    suspect = result.suspect
+    items = []
+    for label, value in suspect_fields(result):
+        if label == "url":
+            shown = _link(suspect.url, _e(value))
+        elif label == "date":
+            shown = f'<span class="date">{_e(value)}</span>'
+        else:
+            shown = _e(value)
+        items.append(f"<dt>{_e(label)}</dt><dd>{shown}</dd>")
+    cue_urls = "".join(
+        f"<dt>cue link</dt><dd>{_link(cue.url, _e(cue.url))}</dd>" for cue in suspect.cues if web_url(cue.url)
+    )
     notes = "".join(f'<p class="note">{_e(note)}</p>' for note in result.notes)
-    return f'<h2>Suspect</h2><dl class="meta">{items}</dl>{notes}'
+    return f'<h2>Suspect</h2><dl class="meta">{"".join(items)}{cue_urls}</dl>{notes}'
+
+
+def _confidence_class(match: Match) -> str:
+    if match.relation == UNRELATED:
+        return "conf-unrelated"
+    return "conf-high" if match.confidence >= SCORE_HIGH else "conf-low"
 
 
 def _html_candidates(result: TraceResult) -> str:
-    head = "".join(
-        f"<th>{name}</th>"
-        for name in (
-            "#",
-            "title",
-            "site",
-            "date",
-            "lang",
-            "retrieval",
-            "relation",
-            "confidence",
-            "suspect aligned",
-            "source covered",
-        )
-    )
+    columns = (
+        "#", "title", "site", "date", "lang", "retrieval", "relation", "confidence", "suspect aligned", "source covered",
+    )  # fmt: skip
     body = []
     for rank, match in enumerate(result.matches, start=1):
         source = match.source
-        title = _e(source.label)
-        if source.url:
-            title = f'<a href="{_e(source.url)}">{title}</a>'
         body.append(
-            f'<tr><td class="num">{rank}</td><td>{title}</td><td>{_e(source.site)}</td>'
-            f"<td>{_e(source.published)}</td><td>{_e(source.lang)}</td>"
-            f'<td class="num">{_e(" ".join(_retrieval(match.candidate)))}</td><td>{_e(match.relation)}</td>'
-            f'<td class="num">{match.confidence:.2f}</td>'
-            f'<td class="num">{_percent(match.evidence.suspect_aligned)}</td>'
-            f'<td class="num">{_percent(match.evidence.source_covered)}</td></tr>'
+            _row(
+                "",
+                (
+                    ("#", "num", str(rank)),
+                    ("title", "", _link(source.url, _e(source.label))),
+                    ("site", "", _e(source.site)),
+                    ("date", "date", _e(source.published)),
+                    ("lang", "", _e(source.lang)),
+                    ("retrieval", "num", _e(" ".join(_retrieval(match.candidate)))),
+                    ("relation", f"rel rel-{_e(match.relation)}", _e(match.relation)),
+                    ("confidence", f"num {_confidence_class(match)}", f"{match.confidence:.2f}"),
+                    ("suspect aligned", "num", _percent(match.evidence.suspect_aligned)),
+                    ("source covered", "num", _percent(match.evidence.source_covered)),
+                ),
+            )
         )
-    return f"<h2>Candidate sources</h2><table><tr>{head}</tr>{''.join(body)}</table>"
+    return f"<h2>Candidate sources</h2><table>{_head(*columns)}{''.join(body)}</table>"
+
+
+def _html_passages(title: str, column: str, passages: Sequence[tuple[int, str]]) -> str:
+    if not passages:
+        return ""
+    rows = "".join(_row("", (("#", "num", str(idx)), (column, "", _e(text)))) for idx, text in passages)
+    return f"<h2>{_e(title)}</h2><table>{_head('#', column)}{rows}</table>"
 
 
 def _html_alignment(result: TraceResult, match: Match) -> str:
     evidence = "".join(f"<li><b>{_e(label)}</b> {_e(value)}</li>" for label, value in evidence_items(match))
+    alignment = alignment_rows(result.suspect, match)
     rows = []
-    for row in alignment_rows(result.suspect, match):
+    for row in alignment:
         if row.status == STATUS_LINKED:
-            css = f"score-{score_band(row.score)}"
+            css = f"score-{score_band(row.score)}" + (" differs" if row.differs else "")
             source_cell = _e(row.source_text)
-            score_cell = f"{row.score:.2f}"
+            score_cell = f"{row.score:.2f}" + (' <span class="differs">differs</span>' if row.differs else "")
         else:
             css = "boilerplate" if row.status == STATUS_BOILERPLATE else "not-in-source"
             source_cell = f'<span class="status">{_e(row.status)}</span>'
             score_cell = ""
         rows.append(
-            f'<tr class="{css}"><td class="num">{_e(format_indices(row.suspect))}</td><td>{_e(row.suspect_text)}</td>'
-            f'<td class="num">{_e(format_indices(row.source))}</td><td>{source_cell}</td>'
-            f'<td class="num">{score_cell}</td></tr>'
+            _row(
+                css,
+                (
+                    ("#", "num", _e(format_indices(row.suspect))),
+                    ("suspect passage", "", _e(row.suspect_text)),
+                    ("#", "num", _e(format_indices(row.source))),
+                    ("source passage", "", source_cell),
+                    ("score", "num", score_cell),
+                ),
+            )
         )
-    dropped = "".join(
-        f'<tr class="dropped"><td class="num">{idx}</td><td>{_e(text)}</td></tr>' for idx, text in dropped_passages(match)
+    differing = "".join(
+        _row(
+            "differs",
+            (
+                ("suspect ↔ source", "num", _e(f"{format_indices(row.suspect)} ↔ {format_indices(row.source)}")),
+                ("what differs", "", _e(differs_text(row.differs))),
+            ),
+        )
+        for row in differing_rows(alignment)
     )
-    dropped_section = (
-        f"<h2>In the source, not in the suspect</h2><table><tr><th>#</th><th>source passage</th></tr>{dropped}</table>"
-        if dropped
+    differing_section = (
+        f'<h2 class="differs">Facts that differ in aligned passages (suspect ≠ source)</h2>'
+        f"<table>{_head('suspect ↔ source', 'what differs')}{differing}</table>"
+        if differing
         else ""
+    )
+    legend = (
+        '<ul class="legend"><li><span class="swatch score-high">0.80 and above</span></li>'
+        '<li><span class="swatch score-mid">0.50 to 0.80</span></li>'
+        '<li><span class="swatch score-low">below 0.50, or not in source</span></li>'
+        '<li><span class="swatch boilerplate">not part of the story</span></li>'
+        '<li><span class="differs">differs</span>: a number or name changed</li></ul>'
     )
     return (
         f'<h2>Evidence</h2><ul class="evidence">{evidence}</ul>'
-        f"<h2>Alignment with {_e(match.source.label)}</h2>"
-        "<table><tr><th>#</th><th>suspect passage</th><th>#</th><th>source passage</th><th>score</th></tr>"
-        f"{''.join(rows)}</table>{dropped_section}"
+        f"<h2>Alignment with {_e(match.source.label)}</h2>{legend}"
+        f"<table>{_head('#', 'suspect passage', '#', 'source passage', 'score')}{''.join(rows)}</table>"
+        f"{differing_section}"
+        f"{_html_passages('In the suspect, not in the source', 'suspect passage', added_passages(result.suspect, match))}"
+        f"{_html_passages('In the source, not in the suspect', 'source passage', dropped_passages(match))}"
     )
 
 
-def trace_to_html(result: TraceResult) -> str:
-    """One self-contained HTML page (inline CSS, no scripts, nothing fetched)."""
+def _html_key() -> str:
+    items = "".join(f"<dt>{_e(term)}</dt><dd>{_e(meaning)}</dd>" for term, meaning in KEY)
+    return f'<h2>How to read this report</h2><dl class="key">{items}</dl>'
+
+
+def trace_to_html(result: TraceResult, *, saved: bool = True) -> str:
+    """One self-contained HTML page (inline CSS, no scripts, nothing fetched) that
+    reads on a phone as on a desktop, for an editor who has no command line."""
     match = related_match(result)
     verdict_css = "verdict" if match else "verdict none"
+    run = f"run {_e(result.run_id)}" if saved else "a run that was not saved"
     parts = [
-        f'<p class="{verdict_css}">{_e(verdict_line(result))}</p>',
-        f'<p class="direction">{_e(direction_line(match))}</p>' if match else "",
+        f'<p class="{verdict_css}">{_prose(verdict_line(result))}</p>',
+        f'<p class="direction">{_prose(direction_line(match))}</p>' if match else "",
         _html_header(result),
         _html_candidates(result) if result.matches else "",
         _html_alignment(result, match) if match else "",
-        f'<p class="footer">run {_e(result.run_id)} · model {_e(result.model)} · {_e(result.created_at or "")}'
-        f"<br>see it again: <code>provenance show {_e(result.run_id)}</code></p>",
+        _html_key(),
+        f'<p class="footer">Made by provenance {_e(__version__)} on {_e(result.created_at or "")}: '
+        f"{run}, model {_e(result.model)}.</p>",
     ]
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>provenance: {_e(result.suspect.label)}</title><style>{_CSS}</style></head>"
         f"<body><h1>Provenance of {_e(result.suspect.label)}</h1>{''.join(parts)}</body></html>\n"
     )

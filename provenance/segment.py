@@ -107,6 +107,12 @@ BOILERPLATE_PATTERNS = tuple(
         ("byline", 80, rf"(?P<name>{_NAME})\s*[(（](?:{_ATTRIBUTION})[^()（）]{{0,50}}[)）]\.?"),
         # "Read more: ...", "Xem thêm: ...", "Related:"
         ("read_more", 300, rf"(?:{_READ_MORE})\s*(?:[:：>»|–—-].*|[(（][^()（）]{{0,60}}[)）])?"),
+        # a caption line that opens with its label, whatever follows: "Photo : Des habitants
+        # devant la mairie, lundi. (Millbrook Gazette)"; ingest writes a page's <figcaption>s
+        # so, as "Image caption: ..."
+        ("caption", 300, rf"(?:{_PHOTO})\s*(?:[:：]|by\b)\s*\S.*"),
+        # a credit on a line of its own, under a caption: "(Millbrook Gazette)"
+        ("caption", 60, rf"[(（\[]\s*{_CREDIT}\s*[)）\]]\.?"),
     )
 )
 

@@ -8,16 +8,21 @@ first model and refuses any other. The schema grows through numbered migrations
 and a store from a newer provenance is refused rather than guessed at. Bulk rows go
 in and vectors come out through Arrow: row-by-row inserts are about 1000x slower.
 Every write is one transaction, so an interrupted write leaves nothing behind.
+
+A store is a file on a disk that can fill up, sit in a read-only folder or be damaged;
+each public method turns those DuckDB failures into a one-line StoreError (`_guarded`),
+and keeps DuckDB's own traceback only for what would be a bug here.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import asdict
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from itertools import groupby
 from pathlib import Path
@@ -26,7 +31,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .errors import NotFound, StoreError
+from .errors import AmbiguousId, NotFound, StoreError
 from .models import Candidate, Cue, Document, Evidence, Link, Match, Passage, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
@@ -190,6 +195,41 @@ _DUCKDB_CONFIG = {
 }
 
 _DOCUMENT_COLUMNS = "doc_id, url, title, site, author, published, lang, text, cues, added_at"
+# what `update_document` may change: the metadata a user can correct, never the text
+# (the id is a hash of it) nor what was derived from the text
+EDITABLE_FIELDS = ("url", "title", "site", "author", "published", "lang")
+
+
+@dataclass
+class RunSummary:
+    """One line of `provenance runs`: a stored trace and its top match."""
+
+    run_id: str
+    created_at: str
+    suspect_id: str
+    suspect_title: str  # the title, else the start of the text
+    relation: str | None  # the top match's relation; None when the run judged no candidate
+    source_id: str | None  # the top match, when it is related
+    source_title: str | None
+    confidence: float | None
+
+
+def _guarded(method):
+    """Run a Store method, turning DuckDB's failures of the file itself (damaged,
+    disk full, read-only folder) into one StoreError line; other DuckDB errors are bugs
+    and keep their traceback."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as error:
+            failure = _failure(self.path, error)
+            if failure is None:
+                raise
+            raise failure from None
+
+    return guarded
 
 
 def default_db_path() -> Path:
@@ -206,15 +246,24 @@ class Store:
 
     def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path).expanduser()
-        if not self.path.exists():
+        # a store this object creates and never binds to a model is removed on close, so
+        # that a command that fails (a missing file, a bad option) leaves no file behind
+        self._created = not self.path.exists()
+        if self._created:
             if not create:
-                raise StoreError(f"no store at {self.path}; pass --db PATH or set PROVENANCE_DB to an existing one")
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+                raise StoreError(
+                    f"no store at {self.path}: add documents first (provenance add), "
+                    "or name an existing store with --db or PROVENANCE_DB"
+                )
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(f"cannot create the folder for {self.path}: {err.strerror}") from None
         self._con = _connect(self.path)
         try:
-            self._model, self._dim = self._open()
+            self._model, self._dim = _guarded(Store._open)(self)
         except BaseException:
-            self._con.close()
+            self.close()
             raise
 
     def __enter__(self) -> Store:
@@ -225,6 +274,9 @@ class Store:
 
     def close(self) -> None:
         self._con.close()
+        if self._created and self._model is None:
+            for leftover in (self.path, self.path.with_name(self.path.name + ".wal")):
+                leftover.unlink(missing_ok=True)
 
     @property
     def model(self) -> str | None:
@@ -268,6 +320,7 @@ class Store:
             self._con.execute("INSERT INTO migrations VALUES (?, ?)", [step.__name__, _now()])
             self._con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(number)])
 
+    @_guarded
     def bind_model(self, name: str, dim: int) -> None:
         """Record the model on first use (and build the tables sized for its vectors);
         refuse a store built with a different model or dimension."""
@@ -287,11 +340,14 @@ class Store:
         self._con.begin()
         try:
             yield
+            self._con.commit()
         except BaseException:
-            # KeyboardInterrupt included: a half-written document must not survive.
-            self._con.rollback()
+            # KeyboardInterrupt included: a half-written document must not survive. A
+            # rollback can fail too (a full disk, a damaged file); the first error is the one
+            # to report, and a commit that failed must not leave the transaction open.
+            with suppress(duckdb.Error):
+                self._con.rollback()
             raise
-        self._con.commit()
 
     @contextmanager
     def _registered(self, name: str, rows: pa.Table) -> Iterator[None]:
@@ -313,7 +369,9 @@ class Store:
         if self._first(f"SELECT 1 FROM {table} WHERE {column} = ?", [wanted]):
             return wanted
         if len(wanted) < MIN_PREFIX:
-            raise NotFound(f"no {what} {wanted!r} in {self.path} (an id prefix needs at least {MIN_PREFIX} characters)")
+            if self._first(f"SELECT 1 FROM {table} WHERE starts_with({column}, ?)", [wanted]):
+                raise AmbiguousId(f"{what} id prefix {wanted!r} is too short: give at least {MIN_PREFIX} characters")
+            raise NotFound(f"no {what} {wanted!r} in {self.path}")
         found = [
             full
             for (full,) in self._con.execute(
@@ -324,7 +382,7 @@ class Store:
             raise NotFound(f"no {what} {wanted!r} in {self.path}")
         if len(found) > 1:
             shown = ", ".join(found[:2]) + (", …" if len(found) > 2 else "")
-            raise NotFound(f"{what} id {wanted!r} is ambiguous in {self.path} ({shown}); give more characters")
+            raise AmbiguousId(f"{what} id {wanted!r} is ambiguous in {self.path} ({shown}); give more characters")
         return found[0]
 
     # --- documents ------------------------------------------------------------
@@ -335,6 +393,7 @@ class Store:
         rows = self._con.execute(sql, params).fetchall()
         return rows[0] if rows else None
 
+    @_guarded
     def stored_ids(self, doc_ids: Sequence[str]) -> set[str]:
         """Which of `doc_ids` are stored, in one query."""
         if self._dim is None or not doc_ids:
@@ -344,6 +403,7 @@ class Store:
         ).fetchall()
         return {doc_id for (doc_id,) in rows}
 
+    @_guarded
     def add_documents(self, items: Sequence[tuple[Document, np.ndarray, np.ndarray]]) -> set[str]:
         """Store documents, their passages and their vectors in one transaction.
 
@@ -414,6 +474,7 @@ class Store:
                     )
         return set(new_ids)
 
+    @_guarded
     def get_document(self, doc_id_or_prefix: str) -> Document:
         """A stored document with its passages and cues, by id or unique id prefix."""
         doc_id = self._resolve("documents", "doc_id", doc_id_or_prefix, "document")
@@ -428,18 +489,109 @@ class Store:
         ]
         return document
 
-    def documents(self, text_chars: int | None = None) -> list[Document]:
-        """Every stored document without its passages, newest first. `text_chars`
-        keeps only the start of each text: retrieval needs metadata for 100k
-        documents, not 0.5 GB of their text."""
+    @_guarded
+    def documents(
+        self,
+        text_chars: int | None = None,
+        *,
+        site: str | None = None,
+        lang: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        words: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> list[Document]:
+        """Stored documents without their passages, newest first. `text_chars` keeps
+        only the start of each text: retrieval needs metadata for 100k documents, not
+        0.5 GB of their text. The filters narrow the list: `site` (a part of the
+        outlet's name), `lang`, publication dates from `since` to `until` (ISO, both
+        included), and `words` that must each appear in the title or the text (any case)."""
         if self._dim is None:
             return []
         columns = _DOCUMENT_COLUMNS
         if text_chars is not None:
             columns = columns.replace("text", f"left(text, {int(text_chars)}) AS text")
-        rows = self._con.execute(f"SELECT {columns} FROM documents ORDER BY added_at DESC, rowid DESC").fetchall()
+        conditions, params = [], []
+        if site:
+            conditions.append("contains(lower(site), lower(?))")
+            params.append(site)
+        if lang:
+            conditions.append("lang = ?")
+            params.append(lang)
+        if since:
+            conditions.append("published >= ?")
+            params.append(_date_value(since))
+        if until:
+            conditions.append("published <= ?")
+            params.append(_date_value(until))
+        for word in words:
+            conditions.append("contains(lower(coalesce(title, '') || ' ' || text), lower(?))")
+            params.append(word)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        limited = f"LIMIT {int(limit)}" if limit else ""
+        rows = self._con.execute(
+            f"SELECT {columns} FROM documents {where} ORDER BY added_at DESC, rowid DESC {limited}", params
+        ).fetchall()
         return [_document(row) for row in rows]
 
+    @_guarded
+    def document_count(self) -> int:
+        if self._dim is None:
+            return 0
+        return self._first("SELECT count(*) FROM documents", [])[0]
+
+    @_guarded
+    def update_document(self, doc_id_or_prefix: str, **fields: str | None) -> tuple[str, dict[str, tuple]]:
+        """Correct a stored document's metadata (EDITABLE_FIELDS; `published` an ISO
+        date): (its full id, {field: (old, new)} for what changed). Direction is judged
+        from dates, so a wrong or missing date must be fixable without re-adding."""
+        unknown = set(fields) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"cannot update {', '.join(sorted(unknown))}: only {', '.join(EDITABLE_FIELDS)}")
+        doc_id = self._resolve("documents", "doc_id", doc_id_or_prefix, "document")
+        current = _document(self._first(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]))
+        changes = {name: (getattr(current, name), value) for name, value in fields.items() if getattr(current, name) != value}
+        if changes:
+            values = [_date_value(new) if name == "published" else new for name, (_, new) in changes.items()]
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            with self._transaction():
+                self._con.execute(f"UPDATE documents SET {assignments} WHERE doc_id = ?", [*values, doc_id])
+        return doc_id, changes
+
+    @_guarded
+    def delete_document(self, doc_id_or_prefix: str) -> str:
+        """Remove a document and its passages; returns its full id. Refused while a
+        stored run refers to it, since `show` would then have nothing to show."""
+        doc_id = self._resolve("documents", "doc_id", doc_id_or_prefix, "document")
+        using = [
+            run_id
+            for (run_id,) in self._con.execute(
+                "SELECT run_id FROM runs WHERE suspect_id = ? UNION "
+                "SELECT run_id FROM matches WHERE source_id = ? ORDER BY run_id",
+                [doc_id, doc_id],
+            ).fetchall()
+        ]
+        if using:
+            shown = ", ".join(using[:3]) + (", …" if len(using) > 3 else "")
+            raise StoreError(
+                f"document {doc_id} is part of {len(using)} stored run{'s' if len(using) > 1 else ''} "
+                f"({shown}); delete {'them' if len(using) > 1 else 'it'} first"
+            )
+        with self._transaction():
+            self._con.execute("DELETE FROM passages WHERE doc_id = ?", [doc_id])
+            self._con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+        return doc_id
+
+    @_guarded
+    def delete_run(self, run_id_or_prefix: str) -> str:
+        """Remove a stored trace (its matches and alignments); returns its full id."""
+        run_id = self._resolve("runs", "run_id", run_id_or_prefix, "run")
+        with self._transaction():
+            for table in ("alignments", "matches", "runs"):
+                self._con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+        return run_id
+
+    @_guarded
     def passage_vectors(self, doc_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """(n_passages, dim) float32 vectors per document, rows in passage order."""
         if not doc_ids:
@@ -464,6 +616,7 @@ class Store:
             start += count
         return by_doc
 
+    @_guarded
     def doc_matrix(self) -> tuple[list[str], np.ndarray]:
         """Every document id and its document vector, as an (N, dim) float32 matrix,
         row i belonging to ids[i]. Rows come in storage order: sorting 100k vectors
@@ -475,6 +628,7 @@ class Store:
 
     # --- embedding cache ------------------------------------------------------
 
+    @_guarded
     def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
         """The cached vectors among `text_hashes` for `model`; absent hashes are left out."""
         if not text_hashes or self._dim is None:
@@ -486,6 +640,7 @@ class Store:
         ).to_arrow_table()
         return dict(zip(rows.column("text_hash").to_pylist(), _vectors(rows.column("embedding"), self._dim)))
 
+    @_guarded
     def put_embeddings(self, model: str, text_hashes: Sequence[str], vectors: np.ndarray) -> None:
         """Cache vectors by (model, text hash); hashes already cached keep their vector."""
         vectors = np.asarray(vectors)
@@ -516,6 +671,7 @@ class Store:
 
     # --- runs -----------------------------------------------------------------
 
+    @_guarded
     def save_run(self, result: TraceResult) -> None:
         """Store a trace (the run, each judged match, each alignment link) in one
         transaction. The suspect and every source must already be stored."""
@@ -568,6 +724,7 @@ class Store:
             with self._registered("alignment_rows", alignment_rows):
                 self._con.execute("INSERT INTO alignments BY NAME SELECT * FROM alignment_rows")
 
+    @_guarded
     def load_run(self, run_id_or_prefix: str) -> TraceResult:
         """A stored trace rebuilt as it was saved, with its documents read from the store."""
         run_id = self._resolve("runs", "run_id", run_id_or_prefix, "run")
@@ -603,16 +760,69 @@ class Store:
             notes=json.loads(notes),
         )
 
-    def runs(self) -> list[tuple[str, str, str]]:
-        """(run_id, suspect_id, created_at) of every stored run, newest first."""
+    @_guarded
+    def runs(
+        self,
+        *,
+        suspect: str | None = None,
+        source: str | None = None,
+        relation: str | None = None,
+        since: str | None = None,
+        words: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> list[RunSummary]:
+        """Stored traces, newest first, each with its top match. The filters narrow
+        the list: the `suspect` traced and a `source` found (ids or unique prefixes),
+        the top match's `relation` ("unrelated" also matches runs that judged nothing),
+        runs made on or after `since` (ISO date), and `words` that must each appear in
+        the suspect's title or text."""
         if self._dim is None:
             return []
-        return [
-            (run_id, suspect_id, _timestamp_text(created_at))
-            for run_id, suspect_id, created_at in self._con.execute(
-                "SELECT run_id, suspect_id, created_at FROM runs ORDER BY created_at DESC, rowid DESC"
-            ).fetchall()
-        ]
+        conditions, params = [], []
+        if suspect:
+            conditions.append("r.suspect_id = ?")
+            params.append(self._resolve("documents", "doc_id", suspect, "document"))
+        if source:
+            conditions.append(
+                "EXISTS (SELECT 1 FROM matches f WHERE f.run_id = r.run_id AND f.source_id = ? AND f.relation <> 'unrelated')"
+            )
+            params.append(self._resolve("documents", "doc_id", source, "document"))
+        if relation:
+            conditions.append("coalesce(m.relation, 'unrelated') = ?")
+            params.append(relation)
+        if since:
+            conditions.append("r.created_at >= ?")
+            params.append(_date_value(since))
+        for word in words:
+            conditions.append("contains(lower(coalesce(d.title, '') || ' ' || d.text), lower(?))")
+            params.append(word)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        limited = f"LIMIT {int(limit)}" if limit else ""
+        rows = self._con.execute(
+            "SELECT r.run_id, r.created_at, r.suspect_id, d.title, left(d.text, 200), m.relation, m.source_id, "
+            "s.title, left(s.text, 200), m.confidence "
+            "FROM runs r JOIN documents d ON d.doc_id = r.suspect_id "
+            "LEFT JOIN matches m ON m.run_id = r.run_id AND m.rank = 1 AND m.role NOT IN ('sibling', 'derived') "
+            "LEFT JOIN documents s ON s.doc_id = m.source_id "
+            f"{where} ORDER BY r.created_at DESC, r.rowid DESC {limited}",
+            params,
+        ).fetchall()
+        summaries = []
+        for run_id, created_at, suspect_id, title, text, top_relation, source_id, source_title, source_text, confidence in rows:
+            related = top_relation is not None and top_relation != "unrelated"
+            summaries.append(
+                RunSummary(
+                    run_id=run_id,
+                    created_at=_timestamp_text(created_at),
+                    suspect_id=suspect_id,
+                    suspect_title=_label(suspect_id, title, text),
+                    relation=top_relation,
+                    source_id=source_id if related else None,
+                    source_title=_label(source_id, source_title, source_text) if related else None,
+                    confidence=confidence,
+                )
+            )
+        return summaries
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -628,8 +838,51 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
         # DuckDB hands a SQLite file to its sqlite extension, which the config keeps out.
         if "not a valid DuckDB database file" in message or "sqlite" in message.lower():
             raise StoreError(f"{path} is not a provenance store (not a DuckDB file); use another --db") from None
-        reason = message.splitlines()[0].removeprefix("IO Error: ")
-        raise StoreError(f"cannot open {path}: {reason}") from None
+        failure = _file_failure(path, error)
+        if failure is not None:
+            raise failure from None
+        raise StoreError(f"cannot open {path}: {_reason(error)}") from None
+
+
+# What DuckDB says when the file itself is damaged (a truncated copy, a bad block)
+_DAMAGED = ("corrupt", "could not read enough bytes", "checksum", "failed to load", "serialization error")
+# ...and when it cannot write it (a full disk, a size limit, a read-only folder or file)
+_UNWRITABLE = (
+    "no space left", "file too large", "disk quota", "permission denied", "not permitted", "read-only", "read only",
+)  # fmt: skip
+
+
+def _failure(path: Path, error: duckdb.Error) -> StoreError | None:
+    """A StoreError for a failure of the store's file, or None for any other error."""
+    failure = _file_failure(path, error)
+    if failure is None and isinstance(error, (duckdb.IOException, duckdb.FatalException)):
+        return StoreError(f"the store {path} failed: {_reason(error)}")
+    return failure
+
+
+def _file_failure(path: Path, error: duckdb.Error) -> StoreError | None:
+    """A StoreError for a file that cannot be written or is damaged, else None."""
+    reason = _reason(error)
+    lowered = str(error).lower()
+    if any(words in lowered for words in _UNWRITABLE):
+        return StoreError(f"cannot write to {path}: {reason}; nothing was half-written")
+    if any(words in lowered for words in _DAMAGED):
+        return StoreError(f"{path} is damaged ({reason}); restore a copy, or start a new store with --db")
+    return None
+
+
+def _reason(error: duckdb.Error) -> str:
+    """DuckDB's first line without its "IO Error: " style prefixes, and without the
+    "database has been invalidated" preamble that hides the original error."""
+    message = str(error)
+    original = re.search(r"Original error: \"?(.+?)\"?$", message, flags=re.S)
+    first = (original.group(1) if original else message).strip().splitlines()[0]
+    return re.sub(r"^(?:[A-Z][A-Za-z]* )*Error: ", "", first)
+
+
+def _label(doc_id: str, title: str | None, text: str | None) -> str:
+    """What Document.label would say, from a title and the start of a text."""
+    return Document(doc_id=doc_id, text=text or "", lang="", title=title).label
 
 
 def _now() -> datetime:

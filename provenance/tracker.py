@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,8 +23,8 @@ import numpy as np
 from . import settings
 from .cues import extract_cues, translation_hints
 from .embed import Embedder, load_embedder
-from .errors import InputError, NotFound
-from .ingest import content_id, read_source
+from .errors import InputError, NotFound, StoreError
+from .ingest import content_id, metadata_fields, read_source
 from .judge import compare, mark_siblings, place
 from .language import document_language
 from .models import (
@@ -42,13 +42,14 @@ from .models import (
 from .progress import NullProgress, Progress
 from .retrieve import Corpus, body_rows, document_vector, retrieve
 from .segment import split_passages
-from .store import Store, default_db_path
+from .store import RunSummary, Store, default_db_path
 
 
 @dataclass
 class Added:
     doc: Document
     new: bool  # False when the same text was already stored
+    changes: dict[str, tuple] = field(default_factory=dict)  # metadata corrected: {field: (old, new)}
 
 
 def prepare(raw: RawDocument) -> Document:
@@ -77,8 +78,16 @@ def text_hash(text: str) -> str:
 
 
 class Tracker:
-    def __init__(self, db: str | os.PathLike | None = None, model: str | None = None, progress: Progress | None = None):
-        self.store = Store(Path(db) if db else default_db_path())
+    def __init__(
+        self,
+        db: str | os.PathLike | None = None,
+        model: str | None = None,
+        progress: Progress | None = None,
+        create: bool = True,
+    ):
+        """`create=False` opens only an existing store: a command that only reads must
+        not turn a mistyped --db into a new, empty store."""
+        self.store = Store(Path(db) if db else default_db_path(), create=create)
         self._model_spec = model
         self._embedder: Embedder | None = None
         self._corpus: Corpus | None = None
@@ -124,8 +133,17 @@ class Tracker:
         return [prepare(raw) for raw in read_source(source, **overrides)]
 
     def add(self, source: str, **overrides) -> list[Added]:
-        """Ingest a source (URL, file, .jsonl, "-") and store each new document."""
-        return self.add_documents(self.read(source, **overrides))
+        """Ingest a source (URL, file, .jsonl, "-") and store each new document. The
+        metadata given also corrects documents already stored (their `changes`)."""
+        added = self.add_documents(self.read(source, **overrides))
+        given = {key: value for key, value in overrides.items() if value is not None}
+        if not given:
+            return added
+        return [item if item.new else self._corrected(item.doc.doc_id, given) for item in added]
+
+    def _corrected(self, doc_id: str, metadata: dict) -> Added:
+        _, changes = self.store.update_document(doc_id, **metadata_fields(**metadata))
+        return Added(self.store.get_document(doc_id), False, changes)
 
     def add_documents(self, docs: list[Document]) -> list[Added]:
         stored_before = self.store.stored_ids([doc.doc_id for doc in docs])
@@ -175,11 +193,14 @@ class Tracker:
         the store is left as it was (the embedding cache aside), so tracing many
         suspects one after another gives each the same store."""
         timings = {}
+        self._require_documents()
         with _timed(timings, "ingest"):
             if isinstance(suspect, Document):
                 doc = self.add_documents([suspect])[0].doc if keep else suspect
             else:
                 doc = self.resolve(suspect, keep=keep, **overrides)
+        if all(doc_id == doc.doc_id for doc_id in self.corpus().doc_ids):  # stops at the first other
+            raise StoreError("the store holds only this document: add the originals first")
         with _timed(timings, "embed"):
             vectors = self.passage_vectors(doc)
         with _timed(timings, "retrieve"):
@@ -191,7 +212,8 @@ class Tracker:
             suspect=doc,
             matches=matches,
             model=self.embedder.name,
-            params={"top_k": top_k, "stored_documents": len(self.corpus().doc_ids)},
+            # the documents the suspect was traced against: the suspect itself is not one
+            params={"top_k": top_k, "stored_documents": sum(doc_id != doc.doc_id for doc_id in self.corpus().doc_ids)},
             timings=timings,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             notes=translation_hints(doc.cues, doc.lang),
@@ -200,6 +222,22 @@ class Tracker:
             with _timed(timings, "store"):
                 self.store.save_run(result)
         return result
+
+    def suspect(self, suspect: str, keep: bool = True, **metadata) -> Document:
+        """What `trace` should trace: `resolve`'s document with the metadata given
+        applied, also to a document already stored (corrected in the store with keep,
+        in memory without), so that a date given for a stored suspect is never ignored."""
+        self._require_documents()
+        doc = self.resolve(suspect, keep=keep, **metadata)
+        given = {key: value for key, value in metadata.items() if value is not None}
+        if not given:
+            return doc
+        return self._corrected(doc.doc_id, given).doc if keep else replace(doc, **metadata_fields(**given))
+
+    def _require_documents(self) -> None:
+        """Refuse to trace against an empty store, before the suspect is read (and stored)."""
+        if self.store.document_count() == 0:
+            raise StoreError("the store is empty: add the originals first")
 
     def judge(self, doc: Document, vectors: np.ndarray, candidates: list[Candidate]) -> list[Match]:
         """Align and judge the suspect against each stored candidate, place each related
@@ -233,8 +271,32 @@ class Tracker:
     def show(self, run_id: str) -> TraceResult:
         return self.store.load_run(run_id)
 
-    def documents(self) -> list[Document]:
-        return self.store.documents()
+    def documents(self, **filters) -> list[Document]:
+        """Stored documents, newest first; filters as Store.documents takes them."""
+        return self.store.documents(**filters)
+
+    def runs(self, **filters) -> list[RunSummary]:
+        """Stored traces, newest first; filters as Store.runs takes them."""
+        return self.store.runs(**filters)
+
+    # -- correct and remove -------------------------------------------------------
+
+    def update(self, doc_id: str, **metadata) -> Added:
+        """Correct a stored document's metadata (--url, --title, --date, --lang, --site,
+        --author as `add` takes them); `changes` says what changed."""
+        given = {key: value for key, value in metadata.items() if value is not None}
+        if not given:
+            raise InputError("nothing to update: give --date, --site, --url, --title, --author or --lang")
+        return self._corrected(self.store.get_document(doc_id).doc_id, given)
+
+    def delete(self, doc_id: str) -> str:
+        """Remove a stored document (refused while a run uses it); returns its id."""
+        removed = self.store.delete_document(doc_id)
+        self._corpus = None
+        return removed
+
+    def delete_run(self, run_id: str) -> str:
+        return self.store.delete_run(run_id)
 
     def close(self) -> None:
         self.store.close()

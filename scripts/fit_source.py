@@ -17,6 +17,8 @@ probability stays a probability on the traces it will see; C by 5-fold cross-val
 on dev, folds grouped by suspect item. The thresholds are then chosen on the dev
 traces: `accept`, the lowest probability at which no more than ACCEPT_FALSE of
 the long no-source suspects get a source; `short_accept`, the same for short suspects.
+The confidence a trace shows is then mapped, per answer (a source named, or none), to
+the share of such answers that were right on the dev traces (fit_calibration).
 Writes provenance/source_model.json, which the judge reads at run time (numpy only).
 """
 
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import click
 import numpy as np
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GroupKFold
@@ -161,9 +164,13 @@ def threshold(tops: list[float], allowed: float) -> float:
 
 
 def fit_calibration(data, probabilities, accept: float, short_accept: float, short: np.ndarray) -> dict:
-    """Platt scaling of the two answers a trace gives, on the dev traces: a source named
+    """Isotonic maps of the two answers a trace gives, on the dev traces: a source named
     (the best candidate over its threshold, with its probability), or none (with the
-    complement of the best candidate's probability), each against whether it was right."""
+    complement of the best candidate's probability), each against whether it was right.
+    Isotonic, not Platt: on dev, "none" answers whose best candidate had no aligned
+    passage at all (a retrieval miss) were wrong more often than those with a weak
+    same-topic candidate, and a sigmoid fitted to that would make a stronger candidate
+    raise the confidence that there is no source."""
     answers = {"named": ([], []), "none": ([], [])}
     dev_traces = (data["splits"] == "dev") & (data["suspects"] >= 0)
     for suspect in np.unique(data["suspects"][dev_traces]):
@@ -178,11 +185,11 @@ def fit_calibration(data, probabilities, accept: float, short_accept: float, sho
             answers["none"][1].append(data["kinds"][best].endswith("/absent"))
     fitted = {}
     for answer, (confidences, right) in answers.items():
-        clipped = np.clip(np.array(confidences), 1e-6, 1 - 1e-6)
-        logits = np.log(clipped / (1 - clipped))[:, None]
-        platt = LogisticRegression(C=1.0).fit(logits, np.array(right, dtype=int))
-        fitted[answer] = [round(float(platt.coef_[0][0]), 6), round(float(platt.intercept_[0]), 6)]
-        console.print(f"calibration of '{answer}' answers on {len(right)} dev traces ({np.mean(right):.3f} right): {fitted[answer]}")
+        isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
+        isotonic.fit(np.array(confidences), np.array(right, dtype=float))
+        fitted[answer] = [[round(float(x), 6) for x in isotonic.X_thresholds_], [round(float(y), 6) for y in isotonic.y_thresholds_]]
+        console.print(f"calibration of '{answer}' answers on {len(right)} dev traces ({np.mean(right):.3f} right): "
+                      f"{len(isotonic.X_thresholds_)} steps")  # fmt: skip
     return fitted
 
 

@@ -89,7 +89,7 @@ def test_a_candidate_published_after_the_suspect_is_never_its_source(db_path):
         match = next(m for m in result.matches if m.source.doc_id == later.doc_id)
         assert match.relation in RELATED and match.role == DERIVED
         assert "after the suspect" in match.role_reason
-        assert "derives from this text" in verdict_line(result)
+        assert "it cannot be its source" in verdict_line(result)
 
 
 def test_sibling_translations_are_not_named_as_sources(db_path):

@@ -9,8 +9,15 @@ stories.
 
 import io
 import json
+import os
 import re
+import resource
 import shutil
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -88,6 +95,12 @@ STDIN_STORY = (
     "purposes.\n\nGiles noted that there are more than 135 shark species in the area, but most are not considered "
     "dangerous."
 )
+# a story none of the above is about, for traces that must find no source
+UNRELATED_STORY = (
+    "The city council approved a plan on Wednesday to build twelve kilometres of new cycle lanes by 2026.\n\n"
+    "The mayor said the lanes would link the train station to the university and the hospital.\n\n"
+    "Shop owners on the main street asked for more parking spaces before the work begins."
+)
 ADDED_LINE = re.compile(r"^added (\S+) (\S+) (.+) \((\d+) passages\)$")
 
 
@@ -96,18 +109,41 @@ def runner():
     return CliRunner()
 
 
-@pytest.fixture
-def corpus(tmp_path):
+def write_corpus(folder):
     """The source story as .txt, the distractors as .jsonl and .html, the suspect as .txt."""
-    source = tmp_path / "shark.en.txt"
+    source = folder / "shark.en.txt"
     source.write_text("\n\n".join(SHARK_EN), encoding="utf-8")
-    distractors = tmp_path / "distractors.jsonl"
+    distractors = folder / "distractors.jsonl"
     distractors.write_text("".join(json.dumps(doc) + "\n" for doc in DISTRACTORS), encoding="utf-8")
-    page = tmp_path / "macedonia.html"
+    page = folder / "macedonia.html"
     page.write_text(MACEDONIA_HTML, encoding="utf-8")
-    suspect = tmp_path / "shark.vi.txt"
+    suspect = folder / "shark.vi.txt"
     suspect.write_text("\n\n".join(SHARK_VI), encoding="utf-8")
     return {"source": source, "distractors": distractors, "page": page, "suspect": suspect}
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return write_corpus(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory):
+    """A store holding the corpus (add_corpus's four documents), made once: tests that
+    start from it copy the file rather than embed the documents again."""
+    folder = tmp_path_factory.mktemp("corpus")
+    path = folder / "corpus.duckdb"
+    runner = CliRunner()
+    files = write_corpus(folder)
+    add_corpus(runner, files, "--db", path)
+    return path
+
+
+@pytest.fixture
+def stored(corpus, corpus_store, db_path):
+    """The corpus files, and the store holding them at the test's own path."""
+    shutil.copyfile(corpus_store, db_path)
+    return corpus
 
 
 def invoke(runner, *args, input=None):
@@ -116,13 +152,13 @@ def invoke(runner, *args, input=None):
     return result
 
 
-def add_corpus(runner, corpus):
+def add_corpus(runner, corpus, *options):
     result = invoke(
         runner, "add", corpus["source"], "--title", SHARK_TITLE, "--site", "UPI", "--date", "2018-09-29",
-        "--url", "https://www.upi.com/shark",
+        "--url", "https://www.upi.com/shark", *options,
     )
     assert result.exit_code == 0, result.output
-    result = invoke(runner, "add", corpus["distractors"], corpus["page"])
+    result = invoke(runner, "add", corpus["distractors"], corpus["page"], *options)
     assert result.exit_code == 0, result.output
 
 
@@ -164,16 +200,17 @@ def test_add_every_kind_of_source_then_again(runner, corpus):
     assert str(by_title[DISTRACTORS[1]["title"]]["published"]).startswith("2018-09-30")  # from the .jsonl
 
     result = invoke(runner, "add", corpus["page"], "--json")
-    assert json.loads(result.stdout)[0]["new"] is False
+    [entry] = json.loads(result.stdout)
+    assert (entry["input"], entry["status"], entry["changes"]) == (str(corpus["page"]), "already stored", {})
 
 
-def test_trace_translation_then_show_and_read_the_store(runner, corpus, db_path, tmp_path):
-    add_corpus(runner, corpus)
-    result = invoke(runner, "trace", corpus["suspect"], "--date", "2018-09-30")
+def test_trace_translation_then_show_and_read_the_store(runner, stored, db_path, tmp_path):
+    result = invoke(runner, "trace", stored["suspect"], "--date", "2018-09-30")
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert re.search(rf"translation of {re.escape(SHARK_TITLE)} \(UPI, 2018-09-29, en\): \d+ of \d+ passages aligned", out), out
-    assert f"{SHARK_TITLE} came first" in out
+    flat = " ".join(out.split())  # the sentences wrap at words to the terminal's width
+    assert re.search(rf"translation of {re.escape(SHARK_TITLE)} \(UPI, 2018-09-29, en\): \d+ of \d+ passages aligned", flat), out
+    assert f"{SHARK_TITLE} came first" in flat
     run_id = re.search(r"provenance show (\w+)", out).group(1)
     # the alignment table's rows: suspect index, text, source index, text, score
     printed_scores = {float(score) for score in re.findall(r"^\s+\d+\s.*\s(\d\.\d\d)\s*$", out, flags=re.M)}
@@ -197,7 +234,7 @@ def test_trace_translation_then_show_and_read_the_store(runner, corpus, db_path,
 
     shown = invoke(runner, "show", run_id, "--html", tmp_path / "report.html")
     assert shown.exit_code == 0, shown.output
-    assert f"translation of {SHARK_TITLE}" in shown.stdout
+    assert f"translation of {SHARK_TITLE}" in " ".join(shown.stdout.split())
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Beacon’s" in page and run_id in page and "<script" not in page
 
@@ -209,13 +246,13 @@ def test_trace_translation_then_show_and_read_the_store(runner, corpus, db_path,
     assert data["matches"][0]["links"][0]["source_text"] == SHARK_EN[0]
 
     # tracing the same suspect again reuses its stored passages and vectors
-    traced_json = invoke(runner, "trace", corpus["suspect"], "--json", "--top-k", "2")
+    traced_json = invoke(runner, "trace", stored["suspect"], "--json", "--top-k", "2")
     assert traced_json.exit_code == 0, traced_json.output
     data = json.loads(traced_json.stdout)  # stdout holds the JSON alone
     assert data["run_id"] != run_id
     assert data["params"]["top_k"] == 2 and len(data["matches"]) <= 2
     assert data["verdict"]["summary"].startswith(f"translation of {SHARK_TITLE}")
-    assert "aligning candidates" in traced_json.stderr  # the progress bar went to stderr
+    assert traced_json.stderr == ""  # progress bars are cleared when done, and stdout holds the JSON alone
 
 
 @pytest.mark.parametrize(
@@ -249,15 +286,19 @@ def test_ctrl_c_exits_130_and_stores_nothing(runner, db_path):
     result = runner.invoke(cli, ["add", "-"], input=io.BufferedReader(CtrlCWhileReading()))
     assert result.exit_code == 130
     assert result.stderr.strip() == "Interrupted: nothing was half-written."
-    listed = runner.invoke(cli, ["docs", "--json"])
-    assert json.loads(listed.stdout) == []
+    assert not db_path.exists()  # not even an empty store
 
 
-def test_help_has_examples(runner):
-    for command in ("add", "trace", "show", "docs", "demo"):
-        result = runner.invoke(cli, [command, "--help"])
+def test_help_has_examples_and_store_options_after_the_command(runner):
+    for command in ("add", "trace", "show", "docs", "runs", "update", "delete", "demo"):
+        result = runner.invoke(cli, [command, "-h"])
         assert result.exit_code == 0 and "Examples:" in result.output, command
+        assert "--db" in result.output and "PROVENANCE_DB" in result.output, command
+    for command in ("add", "trace", "demo"):
+        assert "--model" in runner.invoke(cli, [command, "--help"]).output
+        assert "--quiet" in runner.invoke(cli, [command, "--help"]).output
     assert "--json" in runner.invoke(cli, ["trace", "--help"]).output
+    assert "Exit status" in runner.invoke(cli, ["-h"]).output
 
 
 def test_demo_shows_four_verdicts(runner, demo_store, db_path):
@@ -269,7 +310,294 @@ def test_demo_shows_four_verdicts(runner, demo_store, db_path):
     result = invoke(runner, "demo")
     assert result.exit_code == 0, result.output
     assert result.stdout.count("demo: ") == 4  # one report per case
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80  # CliRunner's width
     summary = result.stdout.split("demo summary")[1]
     assert "4 of 4 demo cases as expected" in summary, result.stdout
     for relation in expected:
         assert relation in summary
+
+
+# --- a fact-checker's day: batches, corrections, listings, faults (issue 9) ------
+
+
+def doc_ids(runner) -> list[str]:
+    return [doc["doc_id"] for doc in json.loads(invoke(runner, "docs", "--json").stdout)]
+
+
+def one_error_line(result, pattern: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert re.search(pattern, result.stderr), result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_batch_reports_every_input_even_when_one_fails(runner, corpus, tmp_path):
+    result = invoke(runner, "add", "--json", corpus["source"], tmp_path / "missing.txt", corpus["distractors"])
+    assert result.exit_code == 1
+    listed = json.loads(result.stdout)
+    assert [(entry["input"], entry["status"]) for entry in listed] == [
+        (str(corpus["source"]), "added"),
+        (str(tmp_path / "missing.txt"), "failed"),
+        (str(corpus["distractors"]), "added"),
+        (str(corpus["distractors"]), "added"),
+    ]
+    assert listed[1]["error"] == f"{tmp_path / 'missing.txt'}: no such file"
+    assert result.stderr.splitlines() == [f"failed: {tmp_path / 'missing.txt'}: no such file", "Error: 1 of 3 inputs failed"]
+    assert len(doc_ids(runner)) == 3
+
+    # a trace of a .jsonl of two records fails, and adds neither
+    two = tmp_path / "two.jsonl"
+    two.write_text("".join(json.dumps({"text": f"Story {n}: " + SHARK_EN[n]}) + "\n" for n in (1, 2)), encoding="utf-8")
+    one_error_line(invoke(runner, "trace", two), r"trace takes one document, this source holds 2")
+    assert len(doc_ids(runner)) == 3
+
+
+def test_metadata_given_for_a_stored_document_corrects_it(runner, stored):
+    result = invoke(runner, "add", stored["source"], "--date", "2018-09-28", "--site", "UPI")
+    assert result.exit_code == 0, result.output
+    shark_id = re.match(r"updated (\w+) ", result.stdout).group(1)
+    assert result.stdout.strip().endswith(f"{SHARK_TITLE}: published 2018-09-29 -> 2018-09-28")
+
+    suspect = invoke(runner, "add", stored["suspect"])
+    suspect_id = ADDED_LINE.match(suspect.stdout.strip()).group(1)
+    one_error_line(invoke(runner, "trace", suspect_id, "--date", "notadate"), r"'notadate' is not an ISO date")
+    traced = invoke(runner, "trace", suspect_id[:8], "--date", "2018-09-30", "--json")
+    assert traced.exit_code == 0, traced.output
+    data = json.loads(traced.stdout)
+    assert data["suspect"]["published"] == "2018-09-30"
+    assert "source published 2018-09-28, before the suspect (2018-09-30)" in data["verdict"]["direction_summary"]
+
+    updated = invoke(runner, "update", shark_id, "--site", "United Press International")
+    assert updated.stdout.strip() == f"updated {shark_id}: site UPI -> United Press International"
+    assert invoke(runner, "update", shark_id, "--site", "United Press International").stdout.strip().endswith(
+        "nothing to do"
+    )
+    one_error_line(invoke(runner, "update", shark_id), "nothing to update")
+
+    # a document a run uses is kept until the run is deleted
+    one_error_line(invoke(runner, "delete", shark_id), rf"document {shark_id} is part of 1 stored run")
+    assert invoke(runner, "delete", data["run_id"]).stdout.strip() == f"deleted run {data['run_id']}"
+    assert invoke(runner, "delete", shark_id).stdout.strip() == f"deleted document {shark_id}"
+    assert shark_id not in doc_ids(runner)
+
+
+def test_trace_finds_the_direction_and_says_it_in_the_headline(runner, corpus):
+    # the Vietnamese translation is stored first; the English original is traced
+    invoke(runner, "add", corpus["suspect"], "--date", "2018-09-30", "--site", "VnExpress")
+    invoke(runner, "add", corpus["distractors"])
+    result = invoke(runner, "trace", corpus["source"], "--date", "2018-09-29", "--title", SHARK_TITLE)
+    # the original has no source: the later translation derives from it
+    assert result.exit_code == 3, result.output
+    headline = " ".join(result.stdout.split("╯", 1)[1].split())
+    assert re.match(
+        r"no source found among 3 stored documents; Một con cá mập .* \(VnExpress, 2018-09-30, vi\) is a "
+        r"translation of this text \(published 2018-09-30, after the suspect \(2018-09-29\): it cannot be its source\)",
+        headline,
+    )
+
+
+def test_trace_without_storing_leaves_the_store_as_it_was(runner, stored, db_path):
+    before = doc_ids(runner)
+    result = invoke(runner, "trace", "--no-store", stored["suspect"])
+    assert result.exit_code == 0, result.output
+    assert "run not saved (--no-store)" in result.stdout and "provenance show" not in result.stdout
+    assert f"translation of {SHARK_TITLE}" in " ".join(result.stdout.split())
+    assert doc_ids(runner) == before
+    assert json.loads(invoke(runner, "runs", "--json").stdout) == []
+    data = json.loads(invoke(runner, "trace", "--no-store", "--json", stored["suspect"]).stdout)
+    assert (data["run_id"], data["saved"]) == (None, False)
+
+
+def test_an_empty_store_says_to_add_the_originals(runner, corpus, db_path):
+    one_error_line(invoke(runner, "trace", corpus["suspect"]), r"^Error: the store is empty: add the originals first$")
+    assert not db_path.exists()  # and made no store
+    invoke(runner, "add", corpus["suspect"])
+    one_error_line(invoke(runner, "trace", corpus["suspect"]), r"the store holds only this document: add the originals")
+
+
+def test_several_suspects_and_a_folder_in_one_trace(runner, stored, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(stored["suspect"], inbox / "a-translation.txt")
+    (inbox / "b-unrelated.txt").write_text(UNRELATED_STORY, encoding="utf-8")
+    (inbox / "notes.png").write_bytes(b"\x89PNG")  # not a kind ingest reads: left out
+    result = invoke(runner, "trace", "--no-store", "--json", inbox, tmp_path / "missing.txt")
+    assert result.exit_code == 1
+    reports = json.loads(result.stdout)
+    assert [report["input"] for report in reports] == [
+        str(inbox / "a-translation.txt"), str(inbox / "b-unrelated.txt"), str(tmp_path / "missing.txt"),
+    ]  # fmt: skip
+    assert reports[0]["trace"]["verdict"]["relation"] == "translation"
+    assert reports[1]["trace"]["verdict"]["relation"] == "unrelated"
+    assert reports[2]["error"] == f"{str(tmp_path / 'missing.txt')!r} is neither a stored document id nor a file or URL"
+    assert result.stderr.splitlines()[-1] == "Error: 1 of 3 inputs failed"
+
+    shown = invoke(runner, "trace", "--no-store", inbox)
+    assert shown.stdout.count("suspect 1 of 2") == 1 and "suspect 2 of 2" in shown.stdout
+
+
+def test_no_source_found_exits_3_and_quiet_says_nothing_else(runner, stored, tmp_path):
+    unrelated = tmp_path / "beach.txt"
+    unrelated.write_text(UNRELATED_STORY, encoding="utf-8")
+    result = invoke(runner, "trace", unrelated, "--quiet", "--html", tmp_path / "beach.html")
+    assert result.exit_code == 3, result.output
+    assert "no source found" in result.stdout and result.stderr == ""
+    assert (tmp_path / "beach.html").exists()
+    found = invoke(runner, "trace", stored["suspect"], "--quiet")
+    assert found.exit_code == 0 and found.stderr == ""
+
+
+def test_runs_lists_past_traces_and_docs_filters(runner, stored):
+    traced = json.loads(invoke(runner, "trace", stored["suspect"], "--json").stdout)
+    invoke(runner, "trace", stored["page"])
+    listed = json.loads(invoke(runner, "runs", "--json").stdout)
+    assert len(listed) == 2 and listed[1]["run_id"] == traced["run_id"]
+    assert listed[1]["relation"] == "translation" and listed[1]["source_title"] == SHARK_TITLE
+    only = json.loads(invoke(runner, "runs", "--json", "--relation", "translation").stdout)
+    assert [run["run_id"] for run in only] == [traced["run_id"]]
+    table = invoke(runner, "runs").stdout
+    assert traced["run_id"] in table and "no source found" in table
+
+    assert [doc["site"] for doc in json.loads(invoke(runner, "docs", "--json", "--site", "guard").stdout)] == [
+        "The Guardian"
+    ]
+    found = json.loads(invoke(runner, "docs", "--json", "--search", "lobster SHARK").stdout)
+    assert [doc["title"] for doc in found] == [SHARK_TITLE]
+    assert len(json.loads(invoke(runner, "docs", "--json", "--since", "2018-09-30").stdout)) == 2
+    one_error_line(invoke(runner, "docs", "--since", "last week"), "not an ISO date")
+
+
+def test_store_options_after_the_command_and_no_store_made_by_reading(runner, corpus, tmp_path, db_path):
+    other = tmp_path / "other.duckdb"
+    result = invoke(runner, "add", corpus["source"], "--db", other)
+    assert result.exit_code == 0 and other.exists() and not db_path.exists()
+    assert len(json.loads(invoke(runner, "docs", "--json", "--db", other).stdout)) == 1
+    assert len(json.loads(invoke(runner, "--db", other, "docs", "--json").stdout)) == 1
+    typo = tmp_path / "othre.duckdb"
+    for args in (["docs", "--db", typo], ["show", "abcd1234", "--db", typo], ["runs", "--db", typo]):
+        one_error_line(invoke(runner, *args), rf"no store at {re.escape(str(typo))}: add documents first")
+    # a failed command leaves no store file behind
+    one_error_line(invoke(runner, "add", tmp_path / "missing.txt", "--db", typo), "no such file")
+    assert not typo.exists() and sorted(p.name for p in tmp_path.iterdir() if "duckdb" in p.name) == ["other.duckdb"]
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x", encoding="utf-8")
+    one_error_line(invoke(runner, "add", corpus["source"], "--db", blocked / "sub" / "s.duckdb"), "cannot create the folder")
+
+
+def test_an_id_prefix_is_found_or_named_as_ambiguous_or_too_short(runner, tmp_path):
+    from provenance.ingest import content_id
+
+    by_prefix = {}
+    for number in range(5000):
+        text = f"Story number {number} says that the harbour wall will be repaired this spring."
+        twin = by_prefix.setdefault(content_id(text)[:4], text)
+        if twin != text:
+            break
+    records = tmp_path / "twins.jsonl"
+    records.write_text(json.dumps({"text": twin}) + "\n" + json.dumps({"text": text}) + "\n", encoding="utf-8")
+    invoke(runner, "add", records)
+    prefix = content_id(text)[:4]
+    one_error_line(invoke(runner, "trace", prefix), rf"document id '{prefix}' is ambiguous .*give more characters")
+    one_error_line(invoke(runner, "trace", prefix[:3]), rf"prefix '{prefix[:3]}' is too short: give at least 4")
+
+
+def test_html_that_cannot_be_written_loses_nothing(runner, stored, tmp_path):
+    before = doc_ids(runner)
+    # a path that cannot be written is refused before the trace, which stores nothing
+    one_error_line(invoke(runner, "trace", stored["suspect"], "--html", tmp_path / "no" / "r.html"), "no folder")
+    assert doc_ids(runner) == before
+    # a write that fails after the trace: the report is shown, the run id given, no empty file
+    result = invoke(runner, "trace", stored["suspect"], "--html", "/dev/full")
+    assert result.exit_code == 1
+    run_id = re.search(r"provenance show (\w+)", result.stdout).group(1)
+    assert f"translation of {SHARK_TITLE}" in " ".join(result.stdout.split())
+    assert result.stderr.strip() == (
+        f"Error: cannot write /dev/full: No space left on device; the run is saved: provenance show {run_id} --html FILE"
+    )
+    assert invoke(runner, "show", run_id).exit_code == 0
+
+
+def test_a_stray_byte_is_read_around_and_reported(runner, tmp_path):
+    path = tmp_path / "b.txt"
+    path.write_bytes(
+        "Le conseil a voté mardi une aide aux familles … les zones protégées seront élargies.\n".encode()
+        + b"Une phrase avec un mot en latin-1 : caf\xe9.\n"
+    )
+    result = invoke(runner, "add", path)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == f"Warning: {path}: 1 byte sequence not valid UTF-8 replaced with \ufffd"
+    [doc] = json.loads(invoke(runner, "docs", "--json").stdout)
+    assert doc["lang"] == "fr"
+    one_error_line(invoke(runner, "add", _pdf(tmp_path)), r"is a PDF, which is not supported")
+
+
+def _pdf(folder):
+    path = folder / "report.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    return path
+
+
+def test_shell_completion_script(runner):
+    result = runner.invoke(cli, [], prog_name="provenance", env={"_PROVENANCE_COMPLETE": "bash_source"})
+    assert result.exit_code == 0 and "_provenance_completion" in result.output
+
+
+@contextmanager
+def read_only(folder: Path):
+    """The folder made read-only, even to root (chattr +i), for the length of the block."""
+    if os.geteuid() == 0:
+        made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
+        if made.returncode != 0:
+            pytest.skip(f"cannot make a folder read-only as root on this file system: {made.stderr.strip()}")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o555)
+        try:
+            yield
+        finally:
+            folder.chmod(0o755)
+
+
+def test_a_store_in_a_read_only_folder_is_one_error(runner, corpus, tmp_path):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    store = folder / "store.duckdb"
+    invoke(runner, "add", corpus["source"], "--db", store)
+    invoke(runner, "add", corpus["distractors"], "--db", store)
+    with read_only(folder):
+        assert len(json.loads(invoke(runner, "docs", "--json", "--db", store).stdout)) == 3  # reading works
+        one_error_line(invoke(runner, "add", corpus["page"], "--db", store), rf"cannot write to {re.escape(str(store))}: ")
+        one_error_line(invoke(runner, "trace", corpus["suspect"], "--db", store), r"cannot write to .*nothing was half-written")
+    assert len(json.loads(invoke(runner, "docs", "--json", "--db", store).stdout)) == 3
+
+
+def test_a_damaged_store_is_one_error_on_every_command(runner, stored, db_path):
+    data = db_path.read_bytes()
+    db_path.write_bytes(data[: len(data) // 10])
+    for args in (["docs"], ["runs"], ["show", "abcd1234"], ["add", stored["suspect"]], ["trace", stored["suspect"]]):
+        one_error_line(invoke(runner, *args), r"is damaged \(.*\); restore a copy, or start a new store with --db")
+
+
+# The CLI in a child process whose files may not grow past 64 kB: a full disk, to the
+# store (writes fail with EFBIG where a full disk gives ENOSPC)
+def _with_a_full_disk():
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, resource.RLIM_INFINITY))
+
+
+def test_a_full_disk_during_add_is_one_error_and_the_store_stays_whole(runner, stored, db_path, tmp_path):
+    before = doc_ids(runner)
+    long_story = tmp_path / "long.txt"
+    long_story.write_text("\n\n".join(f"Paragraph {n} of a long report on the harbour." for n in range(80)), encoding="utf-8")
+    repo = Path(__file__).resolve().parents[1]
+    finished = subprocess.run(
+        [sys.executable, "-c", "from provenance.cli import cli; cli()", "add", str(long_story), "--db", str(db_path)],
+        capture_output=True, text=True, timeout=300, cwd=repo, preexec_fn=_with_a_full_disk,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )  # fmt: skip
+    assert finished.returncode == 1, finished.stderr
+    assert re.fullmatch(r"Error: cannot write to .*File too large; nothing was half-written\n", finished.stderr)
+    assert doc_ids(runner) == before

@@ -217,7 +217,8 @@ def judged(relation: str | None, source_url: str | None) -> TraceResult:
         source = Document(doc_id="o", text="Original.", lang="en", url=source_url)
         evidence = Evidence(1.0, 1.0, 1.0, 1.0, False, 0.0)
         candidate = Candidate(doc_id="o", score=1.0, passage_score=1.0, doc_score=1.0)
-        matches.append(Match(source, candidate, relation, 0.9, "source_first", [], evidence, [], "monotone"))
+        role = "" if relation == UNRELATED else "source"  # as judge.place sets it
+        matches.append(Match(source, candidate, relation, 0.9, "source_first", [], evidence, [], "monotone", role))
     return TraceResult(run_id="r", suspect=suspect, matches=matches, model="m", params={}, timings={})
 
 

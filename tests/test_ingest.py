@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 import threading
 import time
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from provenance import settings
-from provenance.errors import InputError
+from provenance.errors import InputError, InputWarning
 from provenance.ingest import content_id, normalise_text, read_source
 from provenance.language import detect_language, document_language, passage_language
 
@@ -76,6 +78,109 @@ def test_short_legacy_encoded_text(tmp_path, text, encoding):
     path = tmp_path / "short.txt"
     path.write_bytes(text.encode(encoding))
     assert read_source(str(path))[0].text == text
+
+
+def _read_warning(path) -> tuple[str, list[str]]:
+    """The text read from `path` and the InputWarnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        [doc] = read_source(str(path))
+    return doc.text, [str(w.message) for w in caught if issubclass(w.category, InputWarning)]
+
+
+@pytest.mark.parametrize(
+    "before, stray, after",
+    [
+        ("Le conseil a voté … les zones protégées seront élargies.\nUne phrase de plus : caf", b"\xe9", ".\n"),
+        ("Мэр сказал, что улица будет закрыта в течение трёх дней. Жители обеспокоены", b"\xff", " ущербом."),
+    ],
+    ids=["french", "cyrillic"],
+)
+def test_one_stray_byte_keeps_the_good_utf8_text_and_says_so(tmp_path, before, stray, after):
+    path = tmp_path / "stray.txt"
+    path.write_bytes(before.encode("utf-8") + stray + after.encode("utf-8"))
+    text, said = _read_warning(path)
+    assert text == normalise_text(before + "\ufffd" + after)  # every accent read right: no "votÃ©"
+    assert said == [f"{path}: 1 byte sequence not valid UTF-8 replaced with \ufffd"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "text",
+    ["Der Sturm ist vorbei, sagte die Bürgermeisterin am Dienstag.", "Мэр сказал, что улица будет закрыта три дня."],
+    ids=["german", "russian"],
+)
+def test_utf16_without_a_bom_is_text_not_binary(tmp_path, encoding, text):
+    path = tmp_path / "story.txt"
+    path.write_bytes(text.encode(encoding))
+    assert _read_warning(path) == (text, [])
+
+
+def test_a_pdf_is_refused_by_name(tmp_path):
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    with pytest.raises(InputError, match=r"report\.pdf is a PDF, which is not supported: save its text"):
+        read_source(str(path))
+
+
+def test_endless_inputs_stop_at_the_cap(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "MAX_INPUT_BYTES", 100_000)
+    with pytest.raises(InputError, match="/dev/zero is over the input size cap of 100,000 bytes"):
+        read_source("/dev/zero")
+    # a pipe (as `add <(yes ...)` gives) has no size to check before reading
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    stop = threading.Event()
+
+    def endless_writer():
+        with open(fifo, "wb") as pipe:
+            try:
+                while not stop.is_set():
+                    pipe.write(b"y\n" * 4096)
+            except BrokenPipeError:
+                pass
+
+    writer = threading.Thread(target=endless_writer, daemon=True)
+    writer.start()
+    try:
+        with pytest.raises(InputError, match="over the input size cap of 100,000 bytes"):
+            read_source(str(fifo))
+    finally:
+        stop.set()
+        writer.join(timeout=5)
+
+
+def test_a_text_far_longer_than_an_article_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(settings, "MAX_TEXT_CHARS", 1_000)
+    path = tmp_path / "one-line.txt"
+    path.write_text("word " * 400, encoding="utf-8")
+    with pytest.raises(InputError, match=r"one-line\.txt: 1,999 characters is over the cap of 1,000 for one document"):
+        read_source(str(path))
+
+
+FIGURE_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Council votes on harbour budget</title>
+</head><body><article><h1>Council votes on harbour budget</h1>
+<p>The council voted on Tuesday to spend 4.7 million on the harbour wall, after a storm damaged it last month.</p>
+<figure><img src="wall.jpg" alt=""><figcaption>Workers repair the harbour wall on Monday. (Millbrook Gazette)</figcaption></figure>
+<p>The mayor said the work would start in spring and take about six months to finish.</p>
+<p>Residents asked for a public meeting before any contract is signed, the mayor added.</p>
+<div class="comments-count"><a href="#comments">Comments (12)</a></div>
+</article></body></html>"""
+
+
+def test_html_captions_and_comment_counters_are_kept_to_be_marked(tmp_path):
+    from provenance.segment import split_passages
+
+    path = tmp_path / "page.html"
+    path.write_text(FIGURE_PAGE, encoding="utf-8")
+    [page] = read_source(str(path))
+    lines = page.text.split("\n\n")
+    assert "Image caption: Workers repair the harbour wall on Monday. (Millbrook Gazette)" in lines
+    assert lines[-1] == "Comments (12)"
+    kinds = {p.text: p.kind for p in split_passages(page.text, "en")}
+    assert kinds["Image caption: Workers repair the harbour wall on Monday. (Millbrook Gazette)"] == "boilerplate"
+    assert kinds["Comments (12)"] == "boilerplate"
+    assert kinds["The mayor said the work would start in spring and take about six months to finish."] == "body"
 
 
 def test_text_file_without_headline_has_no_title(tmp_path):
@@ -231,12 +336,33 @@ def test_stdin_over_the_cap(monkeypatch):
 # --- URLs, served on 127.0.0.1 -------------------------------------------------
 
 SLOW_S = 2.0
+TRICKLE_S = 0.2  # one byte this often: each read is quick, the whole never ends
 
 
 class _Pages(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/slow":
             time.sleep(SLOW_S)
+        if self.path == "/trickle":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"<")
+                    self.wfile.flush()
+                    time.sleep(TRICKLE_S)
+            except OSError:  # we hung up, as we should
+                pass
+            return
+        if self.path == "/report.pdf":
+            body = b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path == "/missing":
             self.send_error(404, "Not Found")
             return
@@ -264,6 +390,9 @@ class _Pages(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # do not wait for the /slow handler on shutdown
+
+    def handle_error(self, request, client_address):
+        pass  # a client that gave up (the timeout tests) is what the tests want
 
 
 @pytest.fixture(scope="module")
@@ -311,6 +440,19 @@ def test_url_timeout(server, monkeypatch):
     with pytest.raises(InputError, match=r"cannot fetch URL: timed out after 0\.3 s"):
         read_source(f"{server}/slow")
     assert time.monotonic() - started < SLOW_S
+
+
+def test_url_that_trickles_is_cut_off_at_the_download_limit(server, monkeypatch):
+    monkeypatch.setattr(settings, "FETCH_TIMEOUT_S", 1)
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"cannot fetch URL: timed out after 1 s"):
+        read_source(f"{server}/trickle")
+    assert time.monotonic() - started < 3  # the per-read timeout alone would wait 40 s
+
+
+def test_url_pdf_is_refused_by_name(server):
+    with pytest.raises(InputError, match=r"report\.pdf is a PDF, which is not supported"):
+        read_source(f"{server}/report.pdf")
 
 
 def test_url_over_the_cap(server, monkeypatch):

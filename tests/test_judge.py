@@ -30,8 +30,8 @@ def _doc(sentences: list[str], lang: str):
 @pytest.fixture
 def judged(embedder):
     """compare() on a pair, checked against both models: a related verdict names the
-    most probable related class and carries the source model's probability as its
-    confidence; an unrelated one carries the complement."""
+    most probable related class and carries the source model's probability, calibrated,
+    as its confidence; an unrelated one carries the complement."""
 
     def judge_pair(suspect, source):
         vectors = [embedder.encode([p.text for p in doc.passages]) for doc in (suspect, source)]
@@ -44,7 +44,7 @@ def judged(embedder):
         else:
             related = {name: p for name, p in probabilities.items() if name != UNRELATED}
             assert match.relation == max(related, key=related.get)
-            assert match.confidence == pytest.approx(source_probability, abs=5e-4)
+            assert match.confidence == pytest.approx(judge.source_model().calibrated(source_probability, "named"), abs=5e-4)
         return match
 
     return judge_pair

@@ -171,7 +171,10 @@ def test_judge_tells_copy_rewrite_partial_and_unrelated_apart(embedder, stories)
     assert judged(_doc(stories["eng"][1], "en")).relation == UNRELATED
 
 
-def test_unknown_ids_and_sources_are_clear_errors(tracker):
+def test_unknown_ids_and_sources_are_clear_errors(tracker, stories):
+    with pytest.raises(StoreError, match="^the store is empty: add the originals first$"):
+        tracker.trace("deadbeef")
+    tracker.add_documents([_doc(stories["eng"][0], "en")])
     with pytest.raises(NotFound, match="neither a stored document"):
         tracker.trace("deadbeef")
     with pytest.raises(NotFound):

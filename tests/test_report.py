@@ -1,13 +1,20 @@
 """report.py on hand-built results: what the terminal, JSON and HTML reports say."""
 
+import io
 import json
+import re
+from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from provenance.models import (
     BOILERPLATE,
     REWRITE,
     SOURCE_FIRST,
+    SUSPECT_FIRST,
+    TRANSLATION,
+    UNKNOWN,
     UNRELATED,
     Candidate,
     Cue,
@@ -19,16 +26,21 @@ from provenance.models import (
     TraceResult,
 )
 from provenance.report import (
+    KEY,
     RichProgress,
     alignment_rows,
+    direction_line,
     documents_to_list,
     render_documents,
+    render_runs,
     render_trace,
     score_band,
     trace_to_dict,
     trace_to_html,
     verdict_line,
+    web_url,
 )
+from provenance.store import RunSummary
 
 SOURCE_TEXTS = [
     "The EU will fine Apple 13 billion euros, the commission said on Tuesday.",
@@ -138,7 +150,7 @@ def rendered(result, styles=False):
 
 def test_verdict_direction_and_header():
     text = rendered(make_result())
-    assert "rewrite of EU fines Apple (Politico, 2024-09-10, en): 4 of 5 passages aligned, confidence 0.87" in text
+    assert "rewrite of EU fines Apple (Politico, 2024-09-10, en): 4 of 5 passages aligned, confidence moderate (0.87)" in text
     assert "EU fines Apple came first: published 2024-09-10, before the suspect; the suspect cites it" in text
     assert "according_to: Politico" in text
     assert "likely a translation" in text
@@ -182,12 +194,15 @@ def test_no_source_found():
     result = make_result()
     result.matches = result.matches[1:]
     result.params["stored_documents"] = 7
-    assert verdict_line(result) == "no source found among 7 stored documents"
+    # with candidates, how sure it is that none of them is the source
+    assert verdict_line(result).startswith("no source found among 7 stored documents (confidence ")
+    assert verdict_line(result).endswith("that none of the 1 closest is its source)")
     text = rendered(result)
     assert "no source found among 7 stored documents" in text
     assert "likely a translation" in text
     assert "not in source" not in text
     result.matches = []
+    assert verdict_line(result) == "no source found among 7 stored documents"
     assert "no source found" in rendered(result)
 
 
@@ -204,15 +219,28 @@ def test_long_passages_are_cut_with_an_ellipsis_in_the_terminal_only():
 
 def test_json_round_trip():
     data = json.loads(json.dumps(trace_to_dict(make_result()), ensure_ascii=False))
-    assert {"run_id", "created_at", "model", "params", "timings", "notes", "verdict", "suspect", "matches"} <= set(data)
-    assert data["verdict"]["relation"] == "rewrite"
-    assert data["verdict"]["source"] == "src0001"
-    assert data["verdict"]["summary"].startswith("rewrite of EU fines Apple")
+    assert set(data) == {
+        "schema_version", "run_id", "saved", "created_at", "model", "params", "timings", "notes", "verdict",
+        "suspect", "matches",
+    }  # fmt: skip
+    assert data["schema_version"] == 1 and data["saved"] is True and data["run_id"] == "run123abc456"
+    assert data["verdict"] == {
+        "summary": "rewrite of EU fines Apple (Politico, 2024-09-10, en): 4 of 5 passages aligned, confidence moderate (0.87)",
+        "relation": "rewrite",
+        "source": "src0001",
+        "confidence": 0.87,
+        "direction": "source_first",  # a code, as in matches[].direction
+        "direction_summary": "EU fines Apple came first: published 2024-09-10, before the suspect; the suspect cites it",
+    }
     verdict = data["matches"][0]
-    assert {"source", "candidate", "relation", "confidence", "direction", "evidence", "links", "unmatched", "dropped"} <= set(
-        verdict
-    )
-    assert verdict["unmatched"] == [3] and verdict["dropped"] == [3]
+    assert set(verdict) >= {
+        "source", "candidate", "relation", "confidence", "direction", "direction_reasons", "evidence", "mode",
+        "links", "added", "dropped",
+    }  # fmt: skip
+    assert "unmatched" not in verdict  # replaced by "added", with texts
+    # what the suspect added and dropped, with their texts; the caption is not "added"
+    assert verdict["added"] == [{"idx": 3, "text": SUSPECT_TEXTS[3]}]
+    assert verdict["dropped"] == [{"idx": 3, "text": SOURCE_TEXTS[3]}]
     assert verdict["links"][0] == {
         "suspect": [0],
         "source": [0],
@@ -220,11 +248,136 @@ def test_json_round_trip():
         "cosine": 0.91,
         "suspect_text": SUSPECT_TEXTS[0],
         "source_text": SOURCE_TEXTS[0],
+        "differs": {"numbers": {"suspect": [], "source": []}, "names": {"suspect": [], "source": []}},
     }
     assert verdict["evidence"]["shared_names"] == ["Apple", "Vestager"]
     assert data["suspect"]["passages"][4]["kind"] == "boilerplate"
     assert data["suspect"]["cues"][0]["outlet"] == "Politico"
     assert data["matches"][1]["relation"] == "unrelated"
+
+
+def test_json_scores_are_rounded_and_an_unsaved_run_has_no_id():
+    result = make_result()
+    result.matches[0].confidence = 0.873456789
+    result.matches[0].links[0].score = 0.93333333
+    result.timings["align"] = 0.123456
+    data = trace_to_dict(result, saved=False)
+    assert data["matches"][0]["confidence"] == 0.873 and data["verdict"]["confidence"] == 0.873
+    assert data["matches"][0]["links"][0]["score"] == 0.933 and data["timings"]["align"] == 0.123
+    assert (data["run_id"], data["saved"]) == (None, False)
+
+
+def test_json_flags_numbers_that_differ_in_an_aligned_pair():
+    result = make_result()
+    result.suspect.passages[0].text = "Apple must pay 14 billion euros, the European Commission announced on Tuesday."
+    link = trace_to_dict(result)["matches"][0]["links"][0]
+    assert link["differs"]["numbers"] == {"suspect": ["14"], "source": ["13"]}
+
+
+def test_the_headline_states_the_direction():
+    result = make_result()
+    match = result.verdict
+    match.relation = TRANSLATION
+    match.direction = SUSPECT_FIRST
+    match.direction_reasons = ["source published 2024-09-14, after the suspect (2024-09-12)"]
+    line = verdict_line(result)
+    assert line.startswith("EU fines Apple (Politico, 2024-09-10, en) is a translation of this text: 4 of 5")
+    assert not line.startswith("translation of")
+    assert direction_line(match).startswith("the suspect came first (EU fines Apple derives from it)")
+    match.direction = UNKNOWN
+    assert verdict_line(result).startswith("translation of EU fines Apple (Politico, 2024-09-10, en) or the reverse:")
+    match.direction = SOURCE_FIRST
+    assert verdict_line(result).startswith("translation of EU fines Apple (Politico, 2024-09-10, en): ")
+
+
+LONG_TITLE = "Shark injures 13-year-old on lobster dive in California on the opening day of the season"
+
+
+def _words(*texts: str) -> set[str]:
+    return {word for text in texts for word in text.split() if len(word) > 3}
+
+
+@pytest.mark.parametrize("width", [80, 120])
+@pytest.mark.parametrize("explain", [False, True])
+def test_every_view_fits_the_terminal_and_loses_nothing(width, explain):
+    result = make_result()
+    result.matches[0].source.title = LONG_TITLE
+    console = Console(record=True, width=width)
+    render_trace(result, console, explain=explain)
+    text = console.export_text()
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    flat = " ".join(text.split())
+    # the sentences wrap between words, never inside one
+    assert verdict_line(result) in flat and direction_line(result.verdict) in flat
+    # every figure of the candidates table whole
+    for figure in ("relation", "conf.", "aligned", "covered", "retrieval", "80%", "0.87", "+0.30 cue", "-0.20 date"):
+        assert figure in text, figure
+    # a candidate takes as many lines as its 87-character title needs, not 6-9
+    ranks = [n for n, line in enumerate(lines) if re.match(r"^[12] +(rewrite|unrelated) ", line)]
+    assert len(ranks) == 2 and ranks[1] - ranks[0] <= (5 if width == 80 else 3), text
+    # no word of a passage or a figure is cut, whatever the width
+    shown = set(text.split())
+    passages = [p.text for p in result.suspect.passages] + SOURCE_TEXTS
+    figures = [f"{label} {value}" for label, value in [("order", "preservation 1.00"), ("mean", "link score 0.69")]]
+    assert _words(*passages, *figures, LONG_TITLE) <= shown, _words(*passages, *figures, LONG_TITLE) - shown
+    assert "order preservation 1.00" in flat and "mean link score 0.69" in flat
+    assert "in the suspect, not in the source" in text and "Analysts expect the share price to fall next week." in flat
+    if explain:
+        for term, meaning in KEY:
+            assert " ".join(meaning.split()) in flat, term
+    else:
+        assert "what the figures mean: add --explain" in text
+
+
+def test_the_key_explains_every_figure_the_report_shows():
+    terms = {term for term, _ in KEY}
+    assert {"retrieval", "confidence", "mean link score", "order preservation", "near-verbatim", "cue kinds", "rank"} <= terms
+    meanings = " ".join(meaning for _, meaning in KEY)
+    assert "+0.50 cue" in meanings and "-0.20 date" in meanings and "negative" in meanings
+    for kind in ("according_to", "reported", "told", "source", "byline"):
+        assert kind in meanings
+
+
+def test_an_unsaved_run_gives_no_run_id_to_show():
+    console = Console(record=True, width=100)
+    render_trace(make_result(), console, saved=False)
+    text = console.export_text()
+    assert "run not saved (--no-store)" in text and "provenance show" not in text and "run123abc456" not in text
+    page = trace_to_html(make_result(), saved=False)
+    assert "run123abc456" not in page and "not saved" in page
+
+
+def test_facts_that_differ_are_listed_under_the_alignment():
+    result = make_result()
+    result.suspect.passages[0].text = "Apple must pay 14 billion euros, the European Commission announced on Tuesday."
+    console = Console(record=True, width=80)
+    render_trace(result, console)
+    text = console.export_text()
+    assert "facts that differ in aligned passages (suspect ≠ source)" in text
+    assert re.search(r"0 ↔ 0 +numbers 14 ≠ 13", text)
+    assert "differs" in text.split("facts that differ")[0]  # marked on the row too
+    page = trace_to_html(result)
+    assert 'class="score-high differs"' in page and "numbers 14 ≠ 13" in page
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_docs_and_runs_tables_fit_the_terminal(width):
+    docs = [make_result().suspect, make_result().matches[0].source]
+    docs[1].title = LONG_TITLE
+    runs = [
+        RunSummary("run123abc456", "2024-09-13T10:00:00+00:00", "sus0001", "Apple ordered to pay", "rewrite",
+                   "src0001", LONG_TITLE, 0.87),
+        RunSummary("run999abc456", "2024-09-14T10:00:00+00:00", "sus0001", "Apple ordered to pay", "unrelated",
+                   None, None, 0.95),
+    ]  # fmt: skip
+    console = Console(record=True, width=width)
+    render_documents(docs, console)
+    render_runs(runs, console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "run123abc456" in text and "2024-09-13" in text and "no source found" in text
+    assert _words(LONG_TITLE) <= set(text.split())
 
 
 HOSTILE_TITLE = '<script>alert("x")</script> & \'quoted\''
@@ -256,7 +409,47 @@ def test_html_escapes_every_document_string():
     assert "score-high" in page and "score-mid" in page and "score-low" in page
     assert 'class="not-in-source"' in page and 'class="boilerplate"' in page
     assert "In the source, not in the suspect" in page and "The ruling ends a legal battle" in page
-    assert "provenance show run123abc456" in page
+    assert "In the suspect, not in the source" in page
+
+
+@pytest.mark.parametrize(
+    "url, linked",
+    [
+        ("https://www.politico.eu/apple", True),
+        ("HTTP://example.org/x", True),
+        ("javascript:alert(document.cookie)", False),
+        (" JavaScript:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:msgbox(1)", False),
+        ("//evil.example/x", False),
+        ("file:///etc/passwd", False),
+        ("http://[::1", False),  # not even a URL
+    ],
+)
+def test_only_http_urls_become_links(url, linked):
+    assert (web_url(url) is not None) == linked
+    result = make_result()
+    result.matches[0].source.url = url
+    result.suspect.url = url
+    result.suspect.cues = [Cue(kind="source", text="Source: x", url=url)]
+    page = trace_to_html(result)
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert all(href.lower().startswith(("http://", "https://")) for href in hrefs), hrefs
+    assert len(hrefs) == (3 if linked else 0)  # candidate title, suspect url, cue url
+
+
+def test_html_has_a_key_a_viewport_coloured_verdicts_and_no_command_for_an_editor():
+    page = trace_to_html(make_result())
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "How to read this report" in page
+    for term, _ in KEY:
+        assert f"<dt>{term}</dt>" in page
+    assert 'class="swatch score-high"' in page  # the colour legend
+    assert '<td data-label="relation" class="rel rel-rewrite">rewrite</td>' in page
+    assert 'class="num conf-high">0.87</td>' in page and 'class="num conf-unrelated">0.95</td>' in page
+    assert '<td data-label="date" class="date">2024-09-10</td>' in page and ".date { white-space: nowrap; }" in page
+    assert 'published <span class="date">2024-09-10</span>, before the suspect' in page  # in sentences too
+    assert "provenance show" not in page and "Made by provenance" in page and "run run123abc456" in page
 
 
 def test_terminal_ignores_markup_and_control_codes_in_documents():
@@ -287,7 +480,7 @@ def test_documents_table_and_list():
     assert "no documents stored yet" in empty.export_text()
 
 
-def test_rich_progress_nested_tasks_write_to_stderr(capsys):
+def test_rich_progress_draws_nothing_when_stderr_is_not_a_terminal(capsys):
     progress = RichProgress()
     with progress.task("trace", total=2) as outer:
         with progress.task("embedding", total=3) as inner:
@@ -297,6 +490,29 @@ def test_rich_progress_nested_tasks_write_to_stderr(capsys):
     with progress.task("reading", total=None) as advance:
         advance(1)
     captured = capsys.readouterr()
-    assert captured.out == ""
-    assert "embedding" in captured.err and "3/3" in captured.err
+    assert (captured.out, captured.err) == ("", "")  # not a terminal: nothing drawn
 
+
+def test_finished_bars_are_cleared_and_an_interrupted_one_never_claims_done():
+    drawn = io.StringIO()
+    progress = RichProgress(Console(file=drawn, force_terminal=True, width=100))
+    with progress.task("embedding", total=3) as advance:
+        advance(3)
+    finished = drawn.getvalue()
+    assert "3/3" in finished
+    # the bar is erased (cursor up, clear line) once done: bars do not pile up above the report
+    assert finished.endswith("\x1b[1A\x1b[2K")
+    with pytest.raises(KeyboardInterrupt):
+        with progress.task("storing", total=10) as advance:
+            advance(4)
+            raise KeyboardInterrupt
+    interrupted = drawn.getvalue()[len(finished) :]
+    assert "4/10" in interrupted and "10/10" not in interrupted
+
+
+def test_the_readme_key_is_the_report_key():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reading a report", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| ([^|]+) \| ([^|]+) \|$", section, flags=re.M)
+    documented = {term.strip(): meaning.strip().replace("`", "") for term, meaning in rows[2:]}
+    assert documented == dict(KEY)

@@ -304,6 +304,32 @@ def test_story_sentences_are_not_boilerplate(line):
     assert boilerplate_kind(line) is None
 
 
+# a .txt suspect with its photo captions pasted in: a caption that says more than its
+# credit, a credit on a line of its own, and story text on the line after each
+CAPTIONED_TEXT = """Le conseil municipal a voté mardi une aide de 4,7 millions aux familles sinistrées.
+
+Photo : Des habitants devant la mairie de Millbrook, lundi. (Millbrook Gazette)
+Le maire a promis une réponse avant la fin du mois.
+
+Photo : Des sinistrés attendent devant la mairie.
+(Millbrook Gazette)
+Les familles recevront l'aide en mars."""
+
+
+def test_a_pasted_caption_and_its_credit_are_marked_and_kept_off_the_story():
+    passages = split_passages(CAPTIONED_TEXT, "fr")
+    assert_spans(CAPTIONED_TEXT, passages)
+    assert [(p.kind, p.text) for p in passages] == [
+        (BODY, "Le conseil municipal a voté mardi une aide de 4,7 millions aux familles sinistrées."),
+        (BOILERPLATE, "Photo : Des habitants devant la mairie de Millbrook, lundi. (Millbrook Gazette)"),
+        (BODY, "Le maire a promis une réponse avant la fin du mois."),
+        (BOILERPLATE, "Photo : Des sinistrés attendent devant la mairie."),
+        (BOILERPLATE, "(Millbrook Gazette)"),
+        (BODY, "Les familles recevront l'aide en mars."),
+    ]
+    assert boilerplate_kind("Image caption: Workers repair the harbour wall. (Millbrook Gazette)") == "caption"
+
+
 def test_foreign_quote_gets_its_own_language():
     text = (
         "Bộ trưởng phát biểu tại cuộc họp báo ở Hà Nội vào chiều thứ Sáu. "

@@ -3,6 +3,7 @@ way opening or writing a store can fail. Vectors are random unit vectors: the st
 keeps whatever it is given, so no model is needed here."""
 
 import dataclasses
+import os
 import sqlite3
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import duckdb
 import numpy as np
 import pytest
 
-from provenance.errors import NotFound, StoreError
+from provenance.errors import AmbiguousId, NotFound, StoreError
 from provenance.models import (
     BOILERPLATE,
     REWRITE,
@@ -28,7 +29,7 @@ from provenance.models import (
     Passage,
     TraceResult,
 )
-from provenance.store import SCHEMA_VERSION, Store, default_db_path
+from provenance.store import SCHEMA_VERSION, RunSummary, Store, default_db_path
 
 MODEL = "test:random-unit-vectors"
 DIM = 384
@@ -160,12 +161,16 @@ def test_documents_are_found_by_unique_prefix_and_refused_otherwise(store):
     add(store, make_document("abcd2222", ["Second story."]))
     assert store.get_document("abcd1").doc_id == "abcd1111"
     assert store.stored_ids(["abcd1111", "abcd1"]) == {"abcd1111"}
-    with pytest.raises(NotFound, match=r"'abcd' is ambiguous .*abcd1111, abcd2222.*give more characters"):
+    # ambiguity and a short prefix are not "no such id": a trace would then look for a file
+    with pytest.raises(AmbiguousId, match=r"'abcd' is ambiguous .*abcd1111, abcd2222.*give more characters"):
         store.get_document("abcd")
-    with pytest.raises(NotFound, match="at least 4 characters"):
+    with pytest.raises(AmbiguousId, match="prefix 'abc' is too short: give at least 4 characters"):
         store.get_document("abc")
+    assert not issubclass(AmbiguousId, NotFound)
     with pytest.raises(NotFound, match="no document 'ffff'"):
         store.get_document("ffff")
+    with pytest.raises(NotFound, match="no document 'fff'"):
+        store.get_document("fff")
 
 
 def test_passage_vectors_come_back_per_document_in_passage_order(store):
@@ -328,9 +333,83 @@ def test_runs_are_listed_newest_first_and_stamped_when_unstamped(store):
     store.save_run(_trace(store, "run-old", created_at="2024-01-01T00:00:00+02:00"))
     store.save_run(_trace(store, "run-new", created_at=None))
     listed = store.runs()
-    assert [run_id for run_id, _, _ in listed] == ["run-new", "run-old"]
-    assert listed[1] == ("run-old", "suspect0", "2023-12-31T22:00:00+00:00")
-    assert datetime.fromisoformat(listed[0][2]).year >= 2024
+    assert [run.run_id for run in listed] == ["run-new", "run-old"]
+    assert listed[1] == RunSummary(
+        run_id="run-old",
+        created_at="2023-12-31T22:00:00+00:00",
+        suspect_id="suspect0",
+        suspect_title="Europe weighs defence autonomy.",
+        relation=TRANSLATION,
+        source_id=VIETNAMESE.doc_id,
+        source_title=VIETNAMESE.title,
+        confidence=0.93,
+    )
+    assert datetime.fromisoformat(listed[0].created_at).year >= 2024
+
+
+def test_runs_are_filtered_like_llm_logs(store):
+    store.save_run(_trace(store, "run-jan", created_at="2024-01-05T00:00:00+00:00"))
+    store.save_run(_trace(store, "run-sep", created_at="2024-09-05T00:00:00+00:00"))
+    unrelated = _trace(store, "run-none", created_at="2024-09-06T00:00:00+00:00")
+    for match in unrelated.matches:
+        match.relation = "unrelated"
+    store.save_run(unrelated)
+
+    def ids(**filters):
+        return [run.run_id for run in store.runs(**filters)]
+
+    assert ids() == ["run-none", "run-sep", "run-jan"]
+    assert ids(since="2024-09-01") == ["run-none", "run-sep"]
+    assert ids(relation="translation") == ["run-sep", "run-jan"]
+    assert ids(relation="unrelated") == ["run-none"]
+    assert ids(source="politico") == ["run-sep", "run-jan"]  # found related; the unrelated run did not
+    assert ids(suspect="susp") == ids()
+    assert ids(words=["EUROPE", "defence"]) == ids() and ids(words=["football"]) == []
+    assert ids(limit=1) == ["run-none"]
+    assert store.runs(relation="unrelated")[0].source_id is None
+
+
+def test_documents_are_filtered_by_site_language_dates_and_words(store):
+    add(store, VIETNAMESE)
+    add(store, make_document("politico", ["Europe must defend itself, Macron says."], site="Politico Europe",
+                             published="2024-09-11", title="Macron on defence"))
+    add(store, make_document("guardian", ["Rain is expected all week."], site="The Guardian", published="2024-08-01"))
+
+    def ids(**filters):
+        return [doc.doc_id for doc in store.documents(**filters)]
+
+    assert ids(site="politico") == ["politico"]
+    assert ids(lang="vi") == [VIETNAMESE.doc_id]
+    assert ids(since="2024-09-01") == ["politico", VIETNAMESE.doc_id]
+    assert ids(until="2024-09-11", since="2024-09-11") == ["politico"]
+    assert ids(words=["macron", "DEFENCE"]) == ["politico"]  # title or text, any case, every word
+    assert ids(words=["50%_"]) == []  # no wildcards: the words are matched as written
+    assert ids(limit=2) == ["guardian", "politico"]
+
+
+def test_metadata_is_corrected_and_only_metadata(store):
+    add(store, VIETNAMESE)
+    doc_id, changes = store.update_document(VIETNAMESE.doc_id[:8], published="2020-01-01", site="VnExpress")
+    assert doc_id == VIETNAMESE.doc_id
+    assert changes == {"published": ("2024-09-12", "2020-01-01")}  # the site was already so
+    assert store.get_document(doc_id).published == "2020-01-01"
+    assert store.update_document(doc_id, published="2020-01-01") == (doc_id, {})
+    with pytest.raises(ValueError, match="cannot update text"):
+        store.update_document(doc_id, text="another text")
+
+
+def test_a_document_in_a_run_is_kept_until_the_run_is_deleted(store):
+    store.save_run(_trace(store, "run-keep"))
+    with pytest.raises(StoreError, match=r"document politico is part of 1 stored run \(run-keep\); delete it first"):
+        store.delete_document("politico")
+    assert store.delete_run("run-k") == "run-keep"
+    assert store.runs() == []
+    with pytest.raises(NotFound):
+        store.load_run("run-keep")
+    assert store.delete_document("politico") == "politico"
+    assert not store.stored_ids(["politico"]) and not store.passage_vectors(["suspect0"]) == {}
+    with pytest.raises(NotFound):
+        store.get_document("politico")
 
 
 def test_numpy_scalars_from_the_scorers_are_stored_as_plain_numbers(store):
@@ -362,7 +441,7 @@ def test_a_run_must_refer_to_stored_documents_and_be_new(store):
     orphan = dataclasses.replace(result, run_id="run-orphan", suspect=make_document("unstored", ["Not stored."]))
     with pytest.raises(StoreError, match=r"refers to documents not in .*\(unstored\)"):
         store.save_run(orphan)
-    assert [run_id for run_id, _, _ in store.runs()] == ["run-once"]
+    assert [run.run_id for run in store.runs()] == ["run-once"]
 
 
 def test_a_store_from_a_newer_provenance_is_refused(store, db_path):
@@ -431,6 +510,79 @@ def test_a_file_that_is_not_a_duckdb_store_is_refused(tmp_path):
 
 def test_opening_without_create_refuses_a_missing_store(tmp_path):
     missing = tmp_path / "missing.duckdb"
-    with pytest.raises(StoreError, match="no store at"):
+    with pytest.raises(StoreError, match="no store at .*: add documents first"):
         Store(missing, create=False)
     assert not missing.exists()
+
+
+def test_a_store_created_and_never_used_leaves_no_file(tmp_path):
+    unused = tmp_path / "unused.duckdb"
+    Store(unused).close()
+    assert list(tmp_path.iterdir()) == []
+    used = tmp_path / "used.duckdb"
+    with Store(used) as store:
+        store.bind_model(MODEL, DIM)
+    assert used.exists()
+
+
+def test_a_folder_that_cannot_be_made_is_one_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    with pytest.raises(StoreError, match="cannot create the folder for .*a-file/sub/store.duckdb"):
+        Store(blocker / "sub" / "store.duckdb")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbled"])
+def test_a_damaged_store_is_one_error_naming_the_damage(store, db_path, damage):
+    for number in range(40):
+        add(store, make_document(f"doc{number:05d}", [f"Story {number}. " * 300]), seed=number)
+    store.close()
+    data = bytearray(db_path.read_bytes())
+    if damage == "truncated":
+        del data[len(data) // 10 :]
+    else:
+        data[300_000:320_000] = bytes(20_000)
+    db_path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match=r"is damaged \(.*\); restore a copy, or start a new store with --db"):
+        with Store(db_path) as damaged:
+            damaged.documents()
+            damaged.doc_matrix()
+
+
+# A full disk, simulated with a file size limit (SIGXFSZ ignored, so a write past it
+# fails with EFBIG as a write to a full disk fails with ENOSPC), in a child process.
+FULL_DISK_WRITE = """
+import resource, signal, sys
+import numpy as np
+from provenance.models import Document, Passage
+from provenance.store import Store
+from provenance.errors import StoreError
+store = Store(sys.argv[1])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, resource.RLIM_INFINITY))
+text = "A long story. " * 4000
+vectors = np.ones((1, 384), np.float32)
+try:
+    store.add_documents([(Document("big00000", text, "en", [Passage(0, 0, text, "en")]), vectors, vectors[0])])
+except StoreError as error:
+    print(error)
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+print(sorted(store.stored_ids(["big00000", "doc00000"])))
+"""
+
+
+def test_a_full_disk_is_one_error_and_the_store_stays_whole(store, db_path):
+    add(store, make_document("doc00000", ["A story stored before the disk filled up."]))
+    store.close()
+    finished = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_WRITE, str(db_path)],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[1],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )  # fmt: skip
+    assert finished.returncode == 0, finished.stderr
+    error, stored = finished.stdout.strip().splitlines()
+    assert error.startswith(f"cannot write to {db_path}: ") and error.endswith("; nothing was half-written"), error
+    assert "File too large" in error
+    assert stored == "['doc00000']"
+    with Store(db_path) as reopened:
+        assert [doc.doc_id for doc in reopened.documents()] == ["doc00000"]
