@@ -528,8 +528,8 @@ def source_model() -> _SourceModel:
 
 def _verdict(reading: _Reading) -> tuple[str, float]:
     """The relation and its confidence. Whether the candidate is a source at all is the
-    source model's call, and its probability is the confidence; what kind of reuse it
-    is, the relation model's most probable related class. A short suspect needs more
+    source model's call, and its probability, calibrated, is the confidence; what kind
+    of reuse it is, the relation model's most probable related class. A short suspect needs more
     (a brief has a best-matching sentence in every same-topic article), and one with
     some evidence that is not enough gets an honest "too little text to decide"."""
     model = source_model()
@@ -626,13 +626,11 @@ def _copies_wording(match: Match, upstream: list[Match]) -> bool:
 
 def no_source_confidence(matches: list[Match]) -> float:
     """How sure a trace that names no source is that none of its candidates is one:
-    the complement of the best candidate's source probability, calibrated on the dev
-    traces. With no candidate at all, nothing in the store came close."""
-    best = max((source_probability(match) for match in matches if match.relation in (UNRELATED, UNDECIDED)), default=0.0)
-    return source_model().calibrated(1.0 - best, "none")
-
-
-def source_probability(match: Match) -> float:
-    """The source model's probability behind a match's confidence (before calibration
-    for a named source; close enough to rank by)."""
-    return 1.0 - match.confidence if match.relation == UNRELATED else match.confidence
+    the complement of the best candidate's source probability (an unrelated match's
+    confidence is that complement already), calibrated on the dev traces."""
+    probabilities = [
+        match.confidence if match.relation == UNDECIDED else 1.0 - match.confidence
+        for match in matches
+        if match.relation in (UNRELATED, UNDECIDED)
+    ]
+    return source_model().calibrated(1.0 - max(probabilities, default=0.0), "none")
