@@ -78,6 +78,16 @@ def text_hash(text: str) -> str:
 
 
 class Tracker:
+    """One store and one embedding model, and the pipeline over them: `add` ingests and
+    stores articles, `trace` finds a suspect's source among them, `show` re-reads a
+    stored trace. The model loads on first use, so reading commands never load it.
+
+        with Tracker("news.duckdb") as tracker:
+            tracker.add("originals.jsonl")
+            result = tracker.trace("suspect.html", keep=False)
+            print(result.source.source.title if result.source else "no source found")
+    """
+
     def __init__(
         self,
         db: str | os.PathLike | None = None,

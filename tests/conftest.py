@@ -11,6 +11,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 BENCH_DIR = Path(os.environ.get("PROVENANCE_BENCH", Path(__file__).resolve().parents[2] / "shared" / "bench"))
 
 
+def bench_path(*parts: str) -> Path:
+    """A file of the public evaluation data. A clone without it still runs the rest of
+    the suite: the test that needs it is skipped, saying where it looked."""
+    path = BENCH_DIR.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"the public bench data is not at {BENCH_DIR} (set PROVENANCE_BENCH to its folder)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def embedder():
     from provenance.embed import load_embedder

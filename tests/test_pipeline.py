@@ -6,7 +6,7 @@ import random
 
 import duckdb
 import pytest
-from conftest import BENCH_DIR
+from conftest import bench_path
 
 from provenance import settings
 from provenance.errors import InputError, NotFound, StoreError
@@ -27,11 +27,8 @@ from provenance.models import (
 )
 from provenance.tracker import Tracker, prepare, rank_matches
 
-NTREX = str(BENCH_DIR / "ntrex" / "ntrex.{}.jsonl")
-
-
 def _ntrex(lang, count=6):
-    with open(NTREX.format(lang), encoding="utf-8") as lines:
+    with open(bench_path("ntrex", f"ntrex.{lang}.jsonl"), encoding="utf-8") as lines:
         return [json.loads(line)["sentences"] for line, _ in zip(lines, range(count))]
 
 
