@@ -436,15 +436,19 @@ class _RelationModel:
 MODEL_FILE = "judge_model.json"
 
 
+def _read_fitted(file_name: str, features: tuple[str, ...], features_name: str, script: str) -> dict:
+    """A shipped model file, refused when it was fitted on other features than the
+    judge computes (a stale file would read every pair wrongly, without an error)."""
+    fitted = json.loads((resources.files("provenance") / file_name).read_text(encoding="utf-8"))
+    if tuple(fitted["features"]) != features:
+        raise ModelError(f"provenance/{file_name} was fitted on other features than judge.{features_name}; refit it with {script}")
+    return fitted
+
+
 @lru_cache(maxsize=1)
 def relation_model() -> _RelationModel:
     """The shipped coefficients, read once."""
-    fitted = json.loads((resources.files("provenance") / MODEL_FILE).read_text(encoding="utf-8"))
-    if tuple(fitted["features"]) != FEATURES:
-        raise ModelError(
-            f"provenance/{MODEL_FILE} was fitted on other features than judge.FEATURES; "
-            "refit it with scripts/fit_judge.py"
-        )
+    fitted = _read_fitted(MODEL_FILE, FEATURES, "FEATURES", "scripts/fit_judge.py")
     return _RelationModel(
         classes=tuple(fitted["classes"]),
         lows=np.array(fitted["lows"]),
@@ -507,12 +511,8 @@ SOURCE_MODEL_FILE = "source_model.json"
 
 @lru_cache(maxsize=1)
 def source_model() -> _SourceModel:
-    fitted = json.loads((resources.files("provenance") / SOURCE_MODEL_FILE).read_text(encoding="utf-8"))
-    if tuple(fitted["features"]) != SOURCE_FEATURES:
-        raise ModelError(
-            f"provenance/{SOURCE_MODEL_FILE} was fitted on other features than judge.SOURCE_FEATURES; "
-            "refit it with scripts/fit_source.py"
-        )
+    """The shipped coefficients, thresholds and calibration, read once."""
+    fitted = _read_fitted(SOURCE_MODEL_FILE, SOURCE_FEATURES, "SOURCE_FEATURES", "scripts/fit_source.py")
     return _SourceModel(
         lows=np.array(fitted["lows"]),
         highs=np.array(fitted["highs"]),
