@@ -223,7 +223,7 @@ class Tracker:
             matches=matches,
             model=self.embedder.name,
             # the documents the suspect was traced against: the suspect itself is not one
-            params={"top_k": top_k, "stored_documents": sum(doc_id != doc.doc_id for doc_id in self.corpus().doc_ids)},
+            params={"top_k": top_k, "stored_documents": len(self.corpus().doc_ids) - self.corpus().doc_ids.count(doc.doc_id)},
             timings=timings,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             notes=translation_hints(doc.cues, doc.lang),
@@ -253,22 +253,22 @@ class Tracker:
         """Align and judge the suspect against each stored candidate, place each related
         one (a source, a sibling, or derived from the suspect), and rank them as a
         trace reports them."""
+        # one read for every candidate's vectors: the sibling check compares them again
+        source_vecs = self.store.passage_vectors([candidate.doc_id for candidate in candidates])
         matches = []
         with self.progress.task("aligning candidates", total=len(candidates)) as advance:
             for candidate in candidates:
                 source = self.store.get_document(candidate.doc_id)
-                source_vecs = self.store.passage_vectors([source.doc_id])[source.doc_id]
-                matches.append(compare(doc, vectors, source, source_vecs, candidate))
+                matches.append(compare(doc, vectors, source, source_vecs[source.doc_id], candidate))
                 advance(1)
         for match in matches:
             place(doc, match)
         ranked = rank_matches(matches)
-        mark_siblings(ranked, self._compare_stored)
+        mark_siblings(
+            ranked,
+            lambda later, upstream: compare(later, source_vecs[later.doc_id], upstream, source_vecs[upstream.doc_id]),
+        )
         return rank_matches(ranked)
-
-    def _compare_stored(self, suspect: Document, source: Document) -> Match:
-        vectors = self.store.passage_vectors([suspect.doc_id, source.doc_id])
-        return compare(suspect, vectors[suspect.doc_id], source, vectors[source.doc_id])
 
     def corpus(self) -> Corpus:
         """Every stored document's vector, kept in memory between traces."""
