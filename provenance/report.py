@@ -167,13 +167,16 @@ def related_match(result: TraceResult) -> Match | None:
     return result.source
 
 
+def confidence_number(confidence: float) -> str:
+    """A confidence as every view prints it: the source model's probability, calibrated
+    on real traces (BENCHMARKS.md, attribution), never shown as certainty."""
+    return f"{min(confidence, 0.99):.2f}"
+
+
 def confidence_words(confidence: float) -> str:
-    """A confidence as a fact-checker should read it. The number is the source model's
-    probability, calibrated on real traces (BENCHMARKS.md, attribution); it is never
-    shown as certainty."""
-    shown = min(confidence, 0.99)
+    """A confidence as a fact-checker should read it, in words and number."""
     band = "high" if confidence >= 0.95 else "moderate" if confidence >= 0.8 else "low"
-    return f"confidence {band} ({shown:.2f})"
+    return f"confidence {band} ({confidence_number(confidence)})"
 
 
 def verdict_line(result: TraceResult) -> str:
@@ -188,7 +191,7 @@ def verdict_line(result: TraceResult) -> str:
             return (
                 f"too little text to decide: {ev.aligned_passages} of {ev.body_passages} passages match "
                 f"{_clean(first.source.label)}, which is not enough to tell a source from an article on the "
-                f"same subject (probability it is the source {min(first.confidence, 0.99):.2f})"
+                f"same subject (probability it is the source {confidence_number(first.confidence)})"
             )
         # a later article that takes from the suspect: say which way it goes, and why
         derived = (
@@ -538,7 +541,7 @@ def _candidates_table(result: TraceResult) -> Table:
         table.add_row(
             str(rank),
             Text(role_text(match), style=_RELATION_STYLES.get(match.relation, "green") + (" bold" if related else "")),
-            Text(f"{min(match.confidence, 0.99):.2f}", style=_confidence_style(match)),
+            Text(confidence_number(match.confidence), style=_confidence_style(match)),
             _percent(match.evidence.suspect_aligned),
             _percent(match.evidence.source_covered),
             "\n".join(_retrieval(match.candidate)),
@@ -710,7 +713,7 @@ def render_runs(runs: Sequence, console: Console) -> None:
         if run.source_id:
             found = _untrusted(f"{run.relation} of ")
             found.append(_untrusted(_shorten(run.source_title, 120)))
-            found.append(f" ({run.confidence:.2f})", style="dim")
+            found.append(f" ({confidence_number(run.confidence)})", style="dim")
         else:
             found = Text("no source found", style="yellow")
         table.add_row(run.run_id, run.created_at[:10], _untrusted(_shorten(run.suspect_title, 120)), found)
@@ -1022,7 +1025,7 @@ def _html_candidates(result: TraceResult) -> str:
                     ("lang", "", _e(source.lang)),
                     ("retrieval", "num", _e(" ".join(_retrieval(match.candidate)))),
                     ("relation", f"rel rel-{_e(match.relation)}", _e(match.relation)),
-                    ("confidence", f"num {_confidence_class(match)}", f"{match.confidence:.2f}"),
+                    ("confidence", f"num {_confidence_class(match)}", confidence_number(match.confidence)),
                     ("suspect aligned", "num", _percent(match.evidence.suspect_aligned)),
                     ("source covered", "num", _percent(match.evidence.source_covered)),
                 ),
