@@ -35,6 +35,7 @@ from bench_data import (
     closa_pairs,
     doc_from_sentences,
     iwslt_items,
+    nonempty_lines,
     ntrex_items,
     raw_doc,
     split_of,
@@ -67,7 +68,7 @@ class Suspect:
 
     @property
     def sentences(self) -> int:
-        return len(self.doc.sentences) if self.doc.sentences else len(_lines(self.doc.text))
+        return len(self.doc.sentences) if self.doc.sentences else len(nonempty_lines(self.doc.text))
 
 
 @dataclass
@@ -80,10 +81,6 @@ def _stored(key: str, share: float = 0.5) -> bool:
     """Whether an item's original goes into the store: a hash, not the split's, so that
     dev and test both hold items of each kind."""
     return random.Random(f"stored:{key}").random() < share
-
-
-def _lines(text: str) -> list[str]:
-    return [line for line in text.splitlines() if line.strip()]
 
 
 def attribution_set(seed: int = 0, quick: bool = False) -> AttributionSet:
@@ -185,7 +182,7 @@ def _opening(doc: BenchDoc, count: int, seed: int) -> BenchDoc | None:
     after the headline), as a brief that quotes an article's lead would be."""
     if doc.sentences:
         return doc_from_sentences(f"{doc.key}/first-{count}", doc.lang, doc.sentences[:count], seed)
-    body = _lines(doc.text)[1 : 1 + count]
+    body = nonempty_lines(doc.text)[1 : 1 + count]
     if not body:
         return None
     return BenchDoc(key=f"{doc.key}/first-{count}", lang=doc.lang, text="\n".join(body))

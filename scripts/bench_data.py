@@ -231,10 +231,14 @@ def doc_from_sentences(key: str, lang: str, sentences, seed: int) -> BenchDoc:
     return make_doc(key, lang, paragraphs_of(list(sentences), random.Random(f"{seed}:layout:{key}")))
 
 
+def nonempty_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
 def raw_doc(key: str, lang: str, text: str, max_lines: int | None = None) -> BenchDoc:
     """A document taken as written (CL-OSA), optionally cut to its first non-empty lines."""
     if max_lines:
-        text = "\n".join([line for line in text.splitlines() if line.strip()][:max_lines])
+        text = "\n".join(nonempty_lines(text)[:max_lines])
     return BenchDoc(key=key, lang=lang, text=text)
 
 
