@@ -192,3 +192,117 @@ class TraceResult:
         first = self.verdict
         named = first is not None and first.relation in RELATED and first.role not in (SIBLING, DERIVED)
         return first if named else None
+
+
+# --- lineage: a story as a graph of who took from whom -----------------------
+
+PLACEHOLDER = "cited:"  # id prefix of a node the store does not hold: an outlet or URL a stored article cites
+
+
+@dataclass
+class Judged:
+    """One pair of stored articles as the judge read it, `suspect` against `source`:
+    the part of a Match that lineage keeps, stored so a story is never judged twice."""
+
+    suspect: str  # doc id
+    source: str  # doc id
+    relation: str
+    confidence: float
+    direction: str  # SOURCE_FIRST: the source came first
+    reasons: list[str]
+    evidence: Evidence
+    links: list[Link]
+
+    @classmethod
+    def of(cls, suspect_id: str, match: Match) -> "Judged":
+        return cls(
+            suspect_id,
+            match.source.doc_id,
+            match.relation,
+            match.confidence,
+            match.direction,
+            list(match.direction_reasons),
+            match.evidence,
+            [link for link in match.links if link.suspect or link.source],
+        )
+
+    def flipped(self) -> "Judged":
+        """The same reading from the other side: the source as the suspect."""
+        ev = self.evidence
+        swapped = Evidence(
+            **{**ev.__dict__, "suspect_aligned": ev.source_covered, "source_covered": ev.suspect_aligned,
+               "aligned_passages": len({j for link in self.links if link.suspect for j in link.source}),
+               "body_passages": len({j for link in self.links for j in link.source})},
+        )  # fmt: skip
+        direction = {SOURCE_FIRST: SUSPECT_FIRST, SUSPECT_FIRST: SOURCE_FIRST}.get(self.direction, self.direction)
+        links = [Link(link.source, link.suspect, link.score, link.cosine) for link in self.links]
+        return Judged(self.source, self.suspect, self.relation, self.confidence, direction, self.reasons, swapped, links)
+
+    @property
+    def mean_cosine(self) -> float:
+        """How close the linked passages are, 1.0 for identical ones: copies of one
+        text are closer to it than to each other."""
+        paired = [link.cosine for link in self.links if link.suspect and link.source]
+        return sum(paired) / len(paired) if paired else 0.0
+
+
+@dataclass
+class StoryNode:
+    """An article of the story: a stored document, or a placeholder for one that a
+    stored article cites but the store does not hold."""
+
+    id: str  # the doc id; PLACEHOLDER + the cited URL or outlet for a placeholder
+    title: str | None
+    site: str | None
+    lang: str | None
+    published: str | None
+    url: str | None
+    stored: bool
+    round_trip: str = ""  # "en -> vi -> en" when the text came back to an ancestor's language
+
+
+@dataclass
+class StoryEdge:
+    """"child derives from parent", with the judge's reading of the pair and why this
+    parent was chosen over the other articles the child resembles."""
+
+    parent: str
+    child: str
+    relation: str  # the judge's relation of child to parent; "cited" for an edge to or from a placeholder
+    confidence: float
+    reason: str  # why this parent: "it cites it", "it copies its wording", ...
+    direction_reasons: list[str] = field(default_factory=list)  # why the parent came first
+    kept: list[int] = field(default_factory=list)  # parent passages the child kept
+    dropped: list[int] = field(default_factory=list)  # parent body passages the child left out
+    added: list[int] = field(default_factory=list)  # child body passages with no counterpart in the parent
+
+
+@dataclass
+class Story:
+    """Every stored article that carries one story, and who took it from whom."""
+
+    story_id: str
+    nodes: list[StoryNode]
+    edges: list[StoryEdge]
+    built_at: str | None = None
+
+    @property
+    def roots(self) -> list[str]:
+        """The independent origins: articles that derive from no other in the story."""
+        children = {edge.child for edge in self.edges}
+        return [node.id for node in self.nodes if node.id not in children]
+
+    def node(self, node_id: str) -> StoryNode:
+        return next(node for node in self.nodes if node.id == node_id)
+
+    def parents(self, node_id: str) -> list[StoryEdge]:
+        """The edges into a node, its nearest parent first."""
+        return [edge for edge in self.edges if edge.child == node_id]
+
+    def chain(self, node_id: str) -> list[StoryNode]:
+        """The node's ancestors through their first parents, root first, ending with it."""
+        path, seen = [self.node(node_id)], {node_id}
+        while (up := self.parents(path[0].id)) and up[0].parent not in seen:
+            seen.add(up[0].parent)
+            path.insert(0, self.node(up[0].parent))
+        return path

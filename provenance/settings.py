@@ -111,3 +111,13 @@ CONTAINMENT_GAP = 0.2  # covered far less than aligned: the suspect was cut from
 # |log excess length| of a translation pair -> share of dev pairs whose shorter side
 # was the original (126 pairs: 23/44 below 0.05, 45/57 in 0.05-0.15, 21/25 above)
 DIRECTION_LENGTH_CONFIDENCE = ((0.15, 0.84), (0.05, 0.79), (0.0, 0.52))
+
+# --- lineage (calibrated on scripts/bench.py lineage, dev stories) ----------------
+LINEAGE_TOP_K = 8  # candidates judged around each member while a story is gathered
+LINEAGE_MAX_MEMBERS = 200  # a story gathered past this stops growing (and says so)
+LINEAGE_MIN_CONFIDENCE = 0.0  # a related pair's confidence needed to join two articles in a story
+LINEAGE_HARD_VOTES = 10  # a date or a cue outweighs any number of text-evidence votes
+LINEAGE_WORDING = 0.5  # near-verbatim share above which a same-language text took the other's wording
+LINEAGE_FIT_MARGIN = 0.2  # aligned + covered shares by which a nearer parent must explain the child better
+LINEAGE_SECOND_PARENT_PASSAGES = 2  # a second origin must explain at least this many passages...
+LINEAGE_SECOND_PARENT_SHARE = 0.2  # ...and this share of the child's body that the first does not

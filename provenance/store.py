@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 
 from .errors import AmbiguousId, NotFound, StoreError
-from .models import Candidate, Cue, Document, Evidence, Link, Match, Passage, TraceResult
+from .models import Candidate, Cue, Document, Evidence, Judged, Link, Match, Passage, Story, StoryEdge, StoryNode, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
 MIN_PREFIX = 4  # shorter id prefixes match too much to be what the user meant
@@ -140,6 +140,63 @@ def m002_match_roles(con: duckdb.DuckDBPyConnection, dim: int) -> None:
     con.execute("UPDATE matches SET role = 'source' WHERE relation IN ('translation', 'copy', 'rewrite', 'partial')")
 
 
+@migration
+def m003_lineage(con: duckdb.DuckDBPyConnection, dim: int) -> None:
+    """Stories: every pair the judge read while gathering one (so no pair is judged
+    twice), and each story's graph, so `lineage` of any member re-reads it."""
+    con.execute(
+        """
+        CREATE TABLE judged_pairs (
+            suspect_id VARCHAR NOT NULL,
+            source_id VARCHAR NOT NULL,
+            relation VARCHAR NOT NULL,
+            confidence DOUBLE NOT NULL,
+            direction VARCHAR NOT NULL,
+            reasons JSON NOT NULL,
+            evidence JSON NOT NULL,
+            links JSON NOT NULL,
+            judged_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (suspect_id, source_id)
+        )
+        """
+    )
+    con.execute("CREATE TABLE stories (story_id VARCHAR PRIMARY KEY, built_at TIMESTAMP NOT NULL)")
+    con.execute(
+        """
+        CREATE TABLE story_nodes (
+            story_id VARCHAR NOT NULL,
+            position INTEGER NOT NULL,  -- earliest first, as the graph ordered them
+            node_id VARCHAR NOT NULL,  -- a doc id, or 'cited:' + what a stored article cites
+            stored BOOLEAN NOT NULL,
+            title VARCHAR,
+            site VARCHAR,
+            lang VARCHAR,
+            published DATE,
+            url VARCHAR,
+            round_trip VARCHAR NOT NULL,
+            PRIMARY KEY (story_id, node_id)
+        )
+        """
+    )
+    con.execute(
+        """
+        CREATE TABLE story_edges (
+            story_id VARCHAR NOT NULL,
+            parent_id VARCHAR NOT NULL,
+            child_id VARCHAR NOT NULL,
+            rank INTEGER NOT NULL,  -- 1 for the child's nearest parent
+            relation VARCHAR NOT NULL,
+            confidence DOUBLE NOT NULL,
+            reason VARCHAR NOT NULL,
+            direction_reasons JSON NOT NULL,
+            kept INTEGER[] NOT NULL,
+            dropped INTEGER[] NOT NULL,
+            added INTEGER[] NOT NULL
+        )
+        """
+    )
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _MATCH_SCHEMA = pa.schema(
@@ -181,6 +238,37 @@ _ALIGNMENT_SCHEMA = pa.schema(
         ("source_idx", pa.list_(pa.int32())),
         ("score", pa.float64()),
         ("cosine", pa.float64()),
+    ]
+)
+
+_STORY_NODE_SCHEMA = pa.schema(
+    [
+        ("story_id", pa.string()),
+        ("position", pa.int32()),
+        ("node_id", pa.string()),
+        ("stored", pa.bool_()),
+        ("title", pa.string()),
+        ("site", pa.string()),
+        ("lang", pa.string()),
+        ("published", pa.date32()),
+        ("url", pa.string()),
+        ("round_trip", pa.string()),
+    ]
+)
+
+_STORY_EDGE_SCHEMA = pa.schema(
+    [
+        ("story_id", pa.string()),
+        ("parent_id", pa.string()),
+        ("child_id", pa.string()),
+        ("rank", pa.int32()),
+        ("relation", pa.string()),
+        ("confidence", pa.float64()),
+        ("reason", pa.string()),
+        ("direction_reasons", pa.string()),
+        ("kept", pa.list_(pa.int32())),
+        ("dropped", pa.list_(pa.int32())),
+        ("added", pa.list_(pa.int32())),
     ]
 )
 
@@ -556,6 +644,7 @@ class Store:
             assignments = ", ".join(f"{name} = ?" for name in changes)
             with self._transaction():
                 self._con.execute(f"UPDATE documents SET {assignments} WHERE doc_id = ?", [*values, doc_id])
+                self._forget_lineage(doc_id, pairs=False)
         return doc_id, changes
 
     @_guarded
@@ -578,6 +667,7 @@ class Store:
                 f"({shown}); delete {'them' if len(using) > 1 else 'it'} first"
             )
         with self._transaction():
+            self._forget_lineage(doc_id, pairs=True)
             self._con.execute("DELETE FROM passages WHERE doc_id = ?", [doc_id])
             self._con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
         return doc_id
@@ -823,6 +913,162 @@ class Store:
                 )
             )
         return summaries
+
+
+    # --- lineage ----------------------------------------------------------------
+
+    @_guarded
+    def save_judged(self, pairs: Sequence[Judged]) -> None:
+        """Keep the judge's reading of pairs of stored articles (a pair read again replaces the old reading)."""
+        if not pairs:
+            return
+        rows = pa.Table.from_pylist(
+            [
+                {
+                    "suspect_id": pair.suspect,
+                    "source_id": pair.source,
+                    "relation": pair.relation,
+                    "confidence": float(pair.confidence),
+                    "direction": pair.direction,
+                    "reasons": _json(pair.reasons),
+                    "evidence": _json(asdict(pair.evidence)),
+                    "links": _json([[list(link.suspect), list(link.source), link.score, link.cosine] for link in pair.links]),
+                    "judged_at": _now(),
+                }
+                for pair in pairs
+            ]
+        )
+        with self._transaction(), self._registered("judged_rows", rows):
+            self._con.execute("INSERT OR REPLACE INTO judged_pairs BY NAME SELECT * FROM judged_rows")
+
+    @_guarded
+    def judged(self, doc_ids: Sequence[str]) -> list[Judged]:
+        """Every stored reading of a pair with a member of `doc_ids` on either side."""
+        if self._dim is None or not doc_ids:
+            return []
+        rows = self._con.execute(
+            "SELECT suspect_id, source_id, relation, confidence, direction, reasons, evidence, links "
+            "FROM judged_pairs WHERE list_contains(?, suspect_id) OR list_contains(?, source_id)",
+            [list(doc_ids), list(doc_ids)],
+        ).fetchall()
+        return [
+            Judged(
+                suspect, source, relation, confidence, direction, json.loads(reasons),
+                Evidence(**json.loads(evidence)),
+                [Link(tuple(a), tuple(b), score, cosine) for a, b, score, cosine in json.loads(links)],
+            )  # fmt: skip
+            for suspect, source, relation, confidence, direction, reasons, evidence, links in rows
+        ]
+
+    @_guarded
+    def story_of(self, doc_id: str) -> str | None:
+        """The stored story a document belongs to, if any."""
+        if self._dim is None:
+            return None
+        row = self._first("SELECT story_id FROM story_nodes WHERE node_id = ? AND stored", [doc_id])
+        return row[0] if row else None
+
+    @_guarded
+    def save_story(self, story: Story) -> None:
+        """Store a story's graph, replacing every stored story that shares a member with
+        it (a new article can join two stories into one)."""
+        stored = [node.id for node in story.nodes if node.stored]
+        node_rows = pa.Table.from_pylist(
+            [
+                {
+                    "story_id": story.story_id,
+                    "position": position,
+                    "node_id": node.id,
+                    "stored": node.stored,
+                    "title": node.title,
+                    "site": node.site,
+                    "lang": node.lang,
+                    "published": _date_value(node.published),
+                    "url": node.url,
+                    "round_trip": node.round_trip,
+                }
+                for position, node in enumerate(story.nodes)
+            ],
+            schema=_STORY_NODE_SCHEMA,
+        )
+        edge_rows, ranks = [], {}
+        for edge in story.edges:
+            ranks[edge.child] = ranks.get(edge.child, 0) + 1
+            edge_rows.append(
+                {
+                    "story_id": story.story_id,
+                    "parent_id": edge.parent,
+                    "child_id": edge.child,
+                    "rank": ranks[edge.child],
+                    "relation": edge.relation,
+                    "confidence": float(edge.confidence),
+                    "reason": edge.reason,
+                    "direction_reasons": _json(edge.direction_reasons),
+                    "kept": [int(i) for i in edge.kept],
+                    "dropped": [int(i) for i in edge.dropped],
+                    "added": [int(i) for i in edge.added],
+                }
+            )
+        edge_rows = pa.Table.from_pylist(edge_rows, schema=_STORY_EDGE_SCHEMA)
+        with self._transaction():
+            replaced = [
+                story_id
+                for (story_id,) in self._con.execute(
+                    "SELECT DISTINCT story_id FROM story_nodes WHERE stored AND list_contains(?, node_id)", [stored]
+                ).fetchall()
+            ] + [story.story_id]
+            self._drop_stories(replaced)
+            self._con.execute("INSERT INTO stories VALUES (?, ?)", [story.story_id, _timestamp_value(story.built_at) if story.built_at else _now()])
+            with self._registered("node_rows", node_rows):
+                self._con.execute("INSERT INTO story_nodes BY NAME SELECT * FROM node_rows")
+            with self._registered("edge_rows", edge_rows):
+                self._con.execute("INSERT INTO story_edges BY NAME SELECT * FROM edge_rows")
+
+    @_guarded
+    def load_story(self, story_id: str) -> Story:
+        built_at = self._first("SELECT built_at FROM stories WHERE story_id = ?", [story_id])
+        if built_at is None:
+            raise NotFound(f"no story {story_id!r} in {self.path}")
+        nodes = [
+            StoryNode(node_id, title, site, lang, published.isoformat() if published else None, url, stored, round_trip)
+            for node_id, stored, title, site, lang, published, url, round_trip in self._con.execute(
+                "SELECT node_id, stored, title, site, lang, published, url, round_trip FROM story_nodes "
+                "WHERE story_id = ? ORDER BY position",
+                [story_id],
+            ).fetchall()
+        ]
+        edges = [
+            StoryEdge(parent, child, relation, confidence, reason, json.loads(reasons), list(kept), list(dropped), list(added))
+            for parent, child, relation, confidence, reason, reasons, kept, dropped, added in self._con.execute(
+                "SELECT parent_id, child_id, relation, confidence, reason, direction_reasons, kept, dropped, added "
+                "FROM story_edges WHERE story_id = ? ORDER BY child_id, rank",
+                [story_id],
+            ).fetchall()
+        ]
+        return Story(story_id, nodes, edges, _timestamp_text(built_at[0]))
+
+    @_guarded
+    def added_since(self, moment: str) -> list[str]:
+        """Ids of the documents stored after `moment` (an ISO timestamp), oldest first."""
+        return [
+            doc_id
+            for (doc_id,) in self._con.execute(
+                "SELECT doc_id FROM documents WHERE added_at > ? ORDER BY added_at, doc_id", [_timestamp_value(moment)]
+            ).fetchall()
+        ]
+
+    def _drop_stories(self, story_ids: Sequence[str]) -> None:
+        """Remove stories' graphs (the judged pairs stay); the caller holds the transaction."""
+        for table in ("story_edges", "story_nodes", "stories"):
+            self._con.execute(f"DELETE FROM {table} WHERE list_contains(?, story_id)", [list(story_ids)])
+
+    def _forget_lineage(self, doc_id: str, *, pairs: bool) -> None:
+        """A document's metadata changed or it left: its story is rebuilt on the next
+        `lineage`, and (`pairs`) its judged pairs are gone. The caller holds the transaction."""
+        story_ids = [row[0] for row in self._con.execute("SELECT DISTINCT story_id FROM story_nodes WHERE node_id = ?", [doc_id]).fetchall()]
+        self._drop_stories(story_ids)
+        if pairs:
+            self._con.execute("DELETE FROM judged_pairs WHERE suspect_id = ? OR source_id = ?", [doc_id, doc_id])
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

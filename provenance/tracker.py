@@ -27,6 +27,7 @@ from .errors import InputError, NotFound, StoreError
 from .ingest import content_id, metadata_fields, read_source
 from .judge import compare, mark_siblings, place
 from .language import document_language
+from .lineage import Pairs, build_story, component
 from .models import (
     DERIVED,
     PARTIAL,
@@ -35,8 +36,10 @@ from .models import (
     UNRELATED,
     Candidate,
     Document,
+    Judged,
     Match,
     RawDocument,
+    Story,
     TraceResult,
 )
 from .progress import NullProgress, Progress
@@ -270,6 +273,41 @@ class Tracker:
         )
         return rank_matches(ranked)
 
+    # -- lineage ----------------------------------------------------------------
+
+    def lineage(self, doc: str | Document, *, refresh: bool = False, **overrides) -> Story:
+        """The derivation graph of every stored article that carries `doc`'s story (a
+        stored id or prefix, or a source to add first). A stored story is re-read, and
+        only articles stored since it was built are judged against it; `refresh` judges
+        every pair anew. The story is stored, so any member re-reads it."""
+        self._require_documents()
+        if not isinstance(doc, Document):
+            doc = self.resolve(doc, keep=True, **overrides)
+        gathering = _Gathering(self, refresh)
+        stored = None if refresh else self.store.story_of(doc.doc_id)
+        if stored:
+            story = self.store.load_story(stored)
+            gathering.take_story(stored)
+            known = {node.id for node in story.nodes}
+            newcomers = [doc_id for doc_id in self.store.added_since(story.built_at) if doc_id not in known]
+            if not newcomers:
+                return story
+            with self.progress.task("judging new articles against the story", total=len(newcomers)) as advance:
+                for doc_id in newcomers:
+                    gathering.explore(doc_id, among=known)
+                    advance(1)
+        members = gathering.grow(doc.doc_id)
+        story = build_story(
+            uuid.uuid4().hex[:12],
+            doc.doc_id,
+            gathering.documents(members),
+            gathering.pairs,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        self.store.save_judged(gathering.fresh)
+        self.store.save_story(story)
+        return story
+
     def corpus(self) -> Corpus:
         """Every stored document's vector, kept in memory between traces."""
         if self._corpus is None:
@@ -316,6 +354,79 @@ class Tracker:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class _Gathering:
+    """The articles of one story and the judged pairs between them, grown from one
+    article by retrieval: each member's nearest stored articles are judged (unless a
+    stored pair or story already says), and every related one joins and is explored in
+    turn, until no member is left unexplored."""
+
+    def __init__(self, tracker: Tracker, refresh: bool):
+        self.tracker = tracker
+        self.refresh = refresh
+        self.pairs = Pairs([])
+        self.fresh: list[Judged] = []  # pairs judged now, to store
+        self.explored: set[str] = set()
+        self._docs: dict[str, Document] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+        self._stories: set[str] = set()
+
+    def take_story(self, story_id: str) -> None:
+        """A stored story's members count as explored, and its pairs as judged."""
+        if story_id in self._stories:
+            return
+        self._stories.add(story_id)
+        members = [node.id for node in self.tracker.store.load_story(story_id).nodes if node.stored]
+        for item in self.tracker.store.judged(members):
+            self.pairs.add(item)
+        self.explored.update(members)
+
+    def documents(self, doc_ids) -> dict[str, Document]:
+        missing = [doc_id for doc_id in doc_ids if doc_id not in self._docs]
+        for doc_id in missing:
+            self._docs[doc_id] = self.tracker.store.get_document(doc_id)
+        self._vectors.update(self.tracker.store.passage_vectors(missing))
+        return {doc_id: self._docs[doc_id] for doc_id in doc_ids}
+
+    def explore(self, doc_id: str, among: set[str] | None = None) -> None:
+        """Judge the article against its nearest stored articles (only those `among`, if
+        given: a newcomer is first asked only whether it belongs to the story)."""
+        if not self.refresh:
+            stored = self.tracker.store.story_of(doc_id)
+            if stored:
+                self.take_story(stored)
+            else:
+                for item in self.tracker.store.judged([doc_id]):
+                    self.pairs.add(item)
+        if doc_id in self.explored:
+            return
+        doc = self.documents([doc_id])[doc_id]
+        candidates = retrieve(doc, self._vectors[doc_id], self.tracker.corpus(), top_k=settings.LINEAGE_TOP_K)
+        candidates = [c for c in candidates if among is None or c.doc_id in among]
+        self.documents([c.doc_id for c in candidates])
+        for candidate in candidates:
+            if self.pairs.judged(doc_id, candidate.doc_id):
+                continue
+            other = candidate.doc_id
+            match = compare(doc, self._vectors[doc_id], self._docs[other], self._vectors[other], candidate)
+            judged = Judged.of(doc_id, match)
+            self.pairs.add(judged)
+            self.fresh.append(judged)
+        if among is None:
+            self.explored.add(doc_id)
+
+    def grow(self, focus: str) -> list[str]:
+        """The story's members: explore until every member of focus's component is explored."""
+        with self.tracker.progress.task("gathering the story", total=None) as advance:
+            while True:
+                members = component(focus, self.pairs)
+                waiting = sorted(members - self.explored)
+                if not waiting or len(members) >= settings.LINEAGE_MAX_MEMBERS:
+                    return sorted(members)
+                for doc_id in waiting:
+                    self.explore(doc_id)
+                    advance(1)
 
 
 def rank_matches(matches: list[Match]) -> list[Match]:
