@@ -30,7 +30,7 @@ from .report import (
     RichProgress,
     added_to_list,
     changes_text,
-    demo_to_list,
+    demo_to_dict,
     documents_to_list,
     related_match,
     render_added,
@@ -39,6 +39,10 @@ from .report import (
     render_runs,
     render_trace,
     runs_to_list,
+    render_lineage,
+    story_line,
+    story_to_dict,
+    story_to_html,
     trace_to_dict,
     trace_to_html,
 )
@@ -274,6 +278,13 @@ def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, quiet: bool
     show_default=True,
     help="Store the suspect and the run (so `show` can print it again), or leave the store as it was.",
 )
+@click.option(
+    "--lineage/--no-lineage",
+    "with_lineage",
+    default=True,
+    show_default=True,
+    help="When a source is found, place the suspect in its story (see `provenance lineage`).",
+)
 @metadata_options
 @json_option
 @html_option
@@ -286,6 +297,7 @@ def trace(
     suspects: tuple[str, ...],
     top_k: int,
     keep: bool,
+    with_lineage: bool,
     as_json: bool,
     html_path: Path | None,
     explain: bool,
@@ -331,12 +343,15 @@ def trace(
             reports.append({"input": suspect, "error": failures[-1]})
             continue
         unsourced += related_match(result) is None
+        # where the suspect stands in its story; a suspect not stored belongs to none
+        story = tracker.lineage(result.suspect) if keep and with_lineage and related_match(result) else None
+        place = story_line(story, result.suspect.doc_id) if story else None
         if as_json:
-            reports.append({"input": suspect, "trace": trace_to_dict(result, saved=keep)})
+            reports.append({"input": suspect, "trace": trace_to_dict(result, saved=keep, story=story)})
         else:
             if len(inputs) > 1:
                 console.rule(f"suspect {number} of {len(inputs)}: {suspect}")
-            render_trace(result, console, saved=keep, explain=explain)
+            render_trace(result, console, saved=keep, explain=explain, story_place=place)
     if as_json:
         _print_json(reports if len(inputs) > 1 else reports[0]["trace"])
     if html_path is not None:  # one suspect, traced: a failure would have raised
@@ -389,6 +404,47 @@ def _write_html(path: Path, result, *, saved: bool, quiet: bool) -> None:
         again = f"; the run is saved: provenance show {result.run_id} --html FILE" if saved else ""
         raise click.ClickException(f"cannot write {path}: {exc.strerror}{again}") from None
     _status(f"wrote {path}", quiet)
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--refresh", is_flag=True, help="Judge every pair of the story again instead of re-reading the stored graph.")
+@metadata_options
+@json_option
+@html_option
+@quiet_option
+@store_options(model=True)
+@click.pass_context
+def lineage(ctx: click.Context, doc: str, refresh: bool, as_json: bool, html_path: Path | None, quiet: bool, db, model, **metadata):
+    """Show who took DOC's story from whom: every stored article that carries it,
+    each under the article it derives from (with what it kept, dropped and added),
+    the independent origins, and articles cited but not stored. DOC is a stored
+    document id (or a unique prefix), or a file or URL to add first.
+
+    The graph is stored: asking again, for any article of the story, re-reads it,
+    and articles added since are judged against it alone.
+
+    \b
+    Examples:
+      provenance lineage 04cf85e0
+      provenance lineage suspect.html --json > story.json
+      provenance lineage 04cf85e0 --html story.html
+    """
+    if html_path is not None:
+        _check_writable(html_path)
+    tracker = _tracker(ctx, db, model, create=False, quiet=quiet)
+    focus = tracker.suspect(doc, **metadata) if any(metadata.values()) else tracker.resolve(doc)
+    story = tracker.lineage(focus, refresh=refresh)
+    if as_json:
+        _print_json(story_to_dict(story, focus=focus.doc_id))
+    else:
+        render_lineage(story, Console(), focus=focus.doc_id)
+    if html_path is not None:
+        try:
+            html_path.write_text(story_to_html(story, focus=focus.doc_id), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {html_path}: {exc.strerror}; the story is stored, run lineage again") from None
+        _status(f"wrote {html_path}", quiet)
 
 
 @cli.command()
@@ -560,7 +616,7 @@ def delete(ctx: click.Context, ids: tuple[str, ...], db):
 def demo(ctx: click.Context, data_dir: Path | None, as_json: bool, explain: bool, quiet: bool, db, model):
     """Store the demo corpus (NTREX-128 news stories), trace its suspects (a
     translation, a rewrite, a splice and an unrelated story), show each report
-    and a summary of what each should have found. Uses its own store,
+    and a summary of what each should have found, then the story's lineage. Uses its own store,
     ./provenance-demo.duckdb, unless --db or PROVENANCE_DB names one.
 
     \b
@@ -569,11 +625,12 @@ def demo(ctx: click.Context, data_dir: Path | None, as_json: bool, explain: bool
       provenance demo --db /tmp/demo.duckdb --json
     """
     # imported here so that the CLI does not depend on the demo corpus being installed
-    from .demo import run_demo
+    from .demo import DEMO_DIR, demo_lineage, run_demo
 
     tracker = _tracker(ctx, db, model, quiet=quiet, default_db=DEMO_DB)
-    cases = run_demo(tracker, data_dir) if data_dir else run_demo(tracker)
+    cases = run_demo(tracker, data_dir or DEMO_DIR)
+    story = demo_lineage(tracker, data_dir or DEMO_DIR)
     if as_json:
-        _print_json(demo_to_list(cases))
+        _print_json(demo_to_dict(cases, story))
     else:
-        render_demo(cases, Console(), explain=explain)
+        render_demo(cases, story, Console(), explain=explain)

@@ -3,8 +3,11 @@
 It fills the store from data/demo/store.jsonl (an English news story, two of its
 translations and distractor stories, all from NTREX-128) and traces the suspects
 that scripts/make_demo.py derived from that story: a Vietnamese translation, a
-Vietnamese rewrite, an English splice and an unrelated story. data/demo/manifest.json
-says what each suspect is, so every verdict can be shown beside its expectation.
+Vietnamese rewrite, an English splice and an unrelated story. Then it shows the
+story's lineage: the original, its translations, and the rewrite under the
+Vietnamese translation it was made from. data/demo/manifest.json says what each
+suspect is and what the lineage should be, so every verdict can be shown beside
+its expectation.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .models import RELATIONS, UNRELATED, TraceResult
+from .models import RELATIONS, UNRELATED, Story, TraceResult
 
 if TYPE_CHECKING:
     from .tracker import Tracker
@@ -59,6 +62,37 @@ class DemoCase:
         return self.relation == self.expected and source_ok
 
 
+@dataclass
+class DemoLineage:
+    """`lineage` of the demo's original after its suspects are traced, beside the
+    manifest's expected graph (edges as (parent URL, child URL))."""
+
+    story: Story
+    focus: str  # the original's doc id
+    expected_edges: list[tuple[str, str]]
+    expected_roots: list[str]
+
+    def _url(self, node_id: str) -> str | None:
+        return self.story.node(node_id).url
+
+    @property
+    def edges(self) -> set[tuple[str | None, str | None]]:
+        return {(self._url(edge.parent), self._url(edge.child)) for edge in self.story.edges}
+
+    @property
+    def missing(self) -> list[tuple[str, str]]:
+        return [edge for edge in self.expected_edges if edge not in self.edges]
+
+    @property
+    def extra(self) -> list[tuple[str | None, str | None]]:
+        return sorted(self.edges - set(self.expected_edges), key=str)
+
+    @property
+    def ok(self) -> bool:
+        roots = sorted(self._url(root) or "" for root in self.story.roots)
+        return not self.missing and not self.extra and roots == sorted(self.expected_roots)
+
+
 def read_manifest(data_dir: Path = DEMO_DIR) -> list[DemoSuspect]:
     """The suspects in the order the demo traces them."""
     manifest_path = Path(data_dir) / "manifest.json"
@@ -84,6 +118,23 @@ def read_manifest(data_dir: Path = DEMO_DIR) -> list[DemoSuspect]:
         if not suspect.path.is_file():
             raise InputError(f"{manifest_path}: {suspect.name}'s file {suspect.path} is missing")
     return suspects
+
+
+def demo_lineage(tracker: Tracker, data_dir: Path = DEMO_DIR) -> DemoLineage:
+    """The story of the demo's original, once `run_demo` has traced the suspects."""
+    manifest_path = Path(data_dir) / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        expected = manifest["lineage"]
+        original_url = manifest["original"]["url"]
+        edges = [(parent, child) for parent, child in expected["edges"]]
+        roots = list(expected["roots"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise InputError(f"{manifest_path}: no lineage expectation in the demo manifest ({error!r})") from None
+    original = next((doc for doc in tracker.documents() if doc.url == original_url), None)
+    if original is None:
+        raise InputError(f"the demo's original ({original_url}) is not in the store: run the demo first")
+    return DemoLineage(tracker.lineage(original), original.doc_id, edges, roots)
 
 
 def run_demo(tracker: Tracker, data_dir: Path = DEMO_DIR) -> list[DemoCase]:

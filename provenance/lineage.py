@@ -36,6 +36,7 @@ from . import settings
 from .cues import ACCORDING_TO, BYLINE, SOURCE, cites_url, outlet_matches, source_language
 from .models import (
     BODY,
+    CITED,
     PLACEHOLDER,
     RELATED,
     SOURCE_FIRST,
@@ -48,7 +49,6 @@ from .models import (
     StoryNode,
 )
 
-CITED = "cited"  # the relation of an edge to or from a placeholder: a cue says so, no text was compared
 # cue kinds that say the whole text comes from the outlet named; "X told Reuters" or
 # "Reuters reported" attribute one statement, not the article
 _TAKEN_FROM = (SOURCE, BYLINE, ACCORDING_TO)
@@ -77,6 +77,11 @@ class Pairs:
 
     def add(self, item: Judged) -> None:
         self._by_pair[(item.suspect, item.source)] = item
+
+    def direct(self, suspect: str, source: str) -> bool:
+        """Whether the pair was judged this way round: a relation is read from the
+        suspect's side (a translation's extract is a partial reuse of it, not the reverse)."""
+        return (suspect, source) in self._by_pair
 
     def judged(self, a: str, b: str) -> bool:
         return (a, b) in self._by_pair or (b, a) in self._by_pair

@@ -196,6 +196,7 @@ class TraceResult:
 
 # --- lineage: a story as a graph of who took from whom -----------------------
 
+CITED = "cited"  # the relation of an edge to or from a placeholder: a cue says so, no text was compared
 PLACEHOLDER = "cited:"  # id prefix of a node the store does not hold: an outlet or URL a stored article cites
 
 

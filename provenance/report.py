@@ -35,6 +35,7 @@ from rich.progress import (
 )
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 from . import __version__, settings
 from .facts import Differences, differences
@@ -42,6 +43,7 @@ from .judge import no_source_confidence
 from .models import (
     BODY,
     BOILERPLATE,
+    CITED,
     DERIVED,
     PARTIAL,
     SIBLING,
@@ -51,6 +53,9 @@ from .models import (
     UNRELATED,
     Document,
     Match,
+    Story,
+    StoryEdge,
+    StoryNode,
     TraceResult,
 )
 from .progress import Advance
@@ -625,7 +630,9 @@ def _key_table() -> Table:
     return table
 
 
-def render_trace(result: TraceResult, console: Console, *, saved: bool = True, explain: bool = False) -> None:
+def render_trace(
+    result: TraceResult, console: Console, *, saved: bool = True, explain: bool = False, story_place: str | None = None
+) -> None:
     """Print a trace for a fact-checker: the suspect, the verdict, the candidates,
     and for the verdict its evidence, its passage-by-passage alignment, what the
     suspect added and dropped, and the facts that differ. `saved=False` for a run that
@@ -637,6 +644,8 @@ def render_trace(result: TraceResult, console: Console, *, saved: bool = True, e
     console.print(Text(verdict_line(result), style="bold green" if match else "bold yellow"))
     if match is not None:
         console.print(Text(direction_line(match)))
+    if story_place:
+        console.print(_untrusted(f"in its story: {story_place}"))
     if result.matches:
         console.print(_candidates_table(result))
     if match is not None:
@@ -725,8 +734,9 @@ def runs_to_list(runs: Sequence) -> list[dict]:
     return [_rounded(dataclasses.asdict(run)) for run in runs]
 
 
-def render_demo(cases: Sequence, console: Console, *, explain: bool = False) -> None:
-    """Each demo case's report, then one summary table (items are demo.DemoCase)."""
+def render_demo(cases: Sequence, lineage, console: Console, *, explain: bool = False) -> None:
+    """Each demo case's report, one summary table (items are demo.DemoCase), then the
+    story's lineage (a demo.DemoLineage) beside what it should be."""
     for case in cases:
         console.rule(Text(f"demo: {_clean(case.name)}"))
         render_trace(case.result, console, explain=explain)
@@ -745,6 +755,15 @@ def render_demo(cases: Sequence, console: Console, *, explain: bool = False) -> 
     console.print(table)
     passed = sum(1 for case in cases if case.ok)
     console.print(Text(f"{passed} of {len(cases)} demo cases as expected", style="bold"))
+    console.rule(Text("demo: the story's lineage"))
+    render_lineage(lineage.story, console, focus=lineage.focus)
+    for parent, child in lineage.missing:
+        console.print(_untrusted(f"missing edge: {parent} -> {child}", "bold red"))
+    for parent, child in lineage.extra:
+        console.print(_untrusted(f"unexpected edge: {parent} -> {child}", "bold red"))
+    console.print(
+        Text("lineage as expected", style="bold") if lineage.ok else Text("lineage NOT as expected", style="bold red")
+    )
 
 
 # --- plain data (--json) ------------------------------------------------------
@@ -801,9 +820,10 @@ def _match_dict(suspect: Document, match: Match) -> dict:
     }
 
 
-def trace_to_dict(result: TraceResult, *, saved: bool = True) -> dict:
+def trace_to_dict(result: TraceResult, *, saved: bool = True, story: Story | None = None) -> dict:
     """The report as JSON-ready data (README, "The JSON report"); link texts are
-    included so it stands alone. An unsaved run (`trace --no-store`) has no run id."""
+    included so it stands alone. An unsaved run (`trace --no-store`) has no run id.
+    With the suspect's story, "story" says where it stands in it."""
     suspect = result.suspect
     match = related_match(result)
     data = {
@@ -829,6 +849,15 @@ def trace_to_dict(result: TraceResult, *, saved: bool = True) -> dict:
         },
         "matches": [_match_dict(suspect, m) for m in result.matches],
     }
+    if story is not None:
+        chain = story.chain(suspect.doc_id)
+        data["story"] = {
+            "story_id": story.story_id,
+            "line": story_line(story, suspect.doc_id),
+            "hops": len(chain) - 1,
+            "chain": [node.id for node in chain],
+            "roots": story.roots,
+        }
     return _rounded(data)
 
 
@@ -880,7 +909,20 @@ def added_to_list(results: Sequence[tuple[str, Sequence | str]]) -> list[dict]:
     return listed
 
 
-def demo_to_list(cases: Sequence) -> list[dict]:
+def demo_to_dict(cases: Sequence, lineage) -> dict:
+    """The demo as JSON-ready data: each case with its full trace, and the lineage."""
+    return {
+        "cases": demo_cases_to_list(cases),
+        "lineage": {
+            "ok": lineage.ok,
+            "missing": [list(edge) for edge in lineage.missing],
+            "extra": [list(edge) for edge in lineage.extra],
+            "story": story_to_dict(lineage.story, focus=lineage.focus),
+        },
+    }
+
+
+def demo_cases_to_list(cases: Sequence) -> list[dict]:
     """Demo cases as JSON-ready data, each with its full trace."""
     return [
         {
@@ -1125,4 +1167,241 @@ def trace_to_html(result: TraceResult, *, saved: bool = True) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>provenance: {_e(result.suspect.label)}</title><style>{_CSS}</style></head>"
         f"<body><h1>Provenance of {_e(result.suspect.label)}</h1>{''.join(parts)}</body></html>\n"
+    )
+
+
+# --- lineage ------------------------------------------------------------------
+
+CITED_NOT_STORED = "cited, not stored"
+
+
+def node_name(node: StoryNode) -> str:
+    """A node's short name: its outlet, else its URL's host, else its title."""
+    if node.site:
+        return node.site
+    if node.url:
+        return urlsplit(node.url).netloc.removeprefix("www.") or node.url
+    return node.title or node.id
+
+
+def node_label(node: StoryNode) -> str:
+    """'World News (en, 2024-09-11)', '(vi, cited, not stored)' for a placeholder."""
+    details = [node.lang or "?"] + ([node.published] if node.published else [])
+    if not node.stored:
+        details.append(CITED_NOT_STORED)
+    return f"{node_name(node)} ({', '.join(details)})"
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def story_line(story: Story, doc_id: str) -> str:
+    """Where one article stands in its story, in one line: "2nd hop: World News (en,
+    2024-09-11) -> Tin The Gioi (vi, 2024-09-12) -> this"."""
+    chain = story.chain(doc_id)
+    if len(chain) == 1:
+        origins = len(story.roots)
+        return f"an origin of the story ({origins} independent origin{'s' if origins > 1 else ''}, {len(story.nodes)} articles)"
+    path = " -> ".join([*(node_label(node) for node in chain[:-1]), "this"])
+    trip = f"; a round trip {chain[-1].round_trip}" if chain[-1].round_trip else ""
+    return f"{_ordinal(len(chain) - 1)} hop: {path}{trip}"
+
+
+def story_summary(story: Story) -> str:
+    """"7 articles in 4 languages; 1 independent origin: World News (en, 2024-09-11)"."""
+    stored = [node for node in story.nodes if node.stored]
+    langs = {node.lang for node in stored if node.lang}
+    roots = [story.node(root) for root in story.roots]
+    placeholders = len(story.nodes) - len(stored)
+    cited = f" and {placeholders} cited but not stored" if placeholders else ""
+    return (
+        f"{len(stored)} stored article{'s' if len(stored) != 1 else ''} in {len(langs)} language"
+        f"{'s' if len(langs) != 1 else ''}{cited}; {len(roots)} independent origin{'s' if len(roots) != 1 else ''}: "
+        + "; ".join(node_label(root) for root in roots)
+    )
+
+
+def edge_text(story: Story, edge: StoryEdge) -> str:
+    """What the edge says: relation, confidence, what the child kept, dropped and added."""
+    if edge.relation == CITED:
+        return f"cited: {edge.reason}"
+    kept = len(edge.kept)
+    total = kept + len(edge.dropped)
+    return (
+        f"{edge.relation} {confidence_number(edge.confidence)} · keeps {kept} of {total} passages, "
+        f"adds {len(edge.added)} · {edge.reason}"
+    )
+
+
+def _children(story: Story) -> dict[str, list[StoryEdge]]:
+    """Each node's first-parent edges out, in story order: the tree the report draws."""
+    position = {node.id: n for n, node in enumerate(story.nodes)}
+    children: dict[str, list[StoryEdge]] = {node.id: [] for node in story.nodes}
+    for node in story.nodes:
+        parents = story.parents(node.id)
+        if parents:
+            children[parents[0].parent].append(parents[0])
+    for edges in children.values():
+        edges.sort(key=lambda edge: position[edge.child])
+    return children
+
+
+def render_lineage(story: Story, console: Console, *, focus: str | None = None) -> None:
+    """The story as a tree: each article under its nearest parent, with the evidence."""
+    console.print(Text(story_summary(story), style="bold"))
+    if focus:
+        console.print(_untrusted("this article: " + story_line(story, focus)))
+    children = _children(story)
+
+    def label(node: StoryNode, edge: StoryEdge | None) -> Text:
+        text = _untrusted(node_label(node), "bold" if node.id == focus else "")
+        if node.stored:
+            text.append(f"  {node.id[:12]}", style="dim")
+            text.append("\n")
+            text.append_text(_untrusted(_shorten(node.title or "", 100), "italic"))
+        if node.round_trip:
+            text.append(f"\nround trip: {node.round_trip}", style="magenta")
+        if edge is not None:
+            text.append("\n")
+            text.append_text(_untrusted(edge_text(story, edge), "dim" if edge.relation == CITED else "green"))
+        for extra in story.parents(node.id)[1:]:
+            text.append("\n")
+            text.append_text(_untrusted(f"also from {node_label(story.node(extra.parent))}: {edge_text(story, extra)}", "yellow"))
+        return text
+
+    def grow(branch: Tree, node_id: str) -> None:
+        for edge in children[node_id]:
+            grow(branch.add(label(story.node(edge.child), edge)), edge.child)
+
+    for root in story.roots:
+        tree = Tree(label(story.node(root), None), guide_style="dim")
+        grow(tree, root)
+        console.print(tree)
+    console.print(Text(f"story {story.story_id}, built {story.built_at}", style="dim"))
+
+
+def story_to_dict(story: Story, *, focus: str | None = None) -> dict:
+    """The story as JSON-ready data (README, "The lineage JSON")."""
+    return _rounded(
+        {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "story_id": story.story_id,
+            "built_at": story.built_at,
+            "focus": focus,
+            "summary": story_summary(story),
+            "focus_line": story_line(story, focus) if focus else None,
+            "nodes": [dataclasses.asdict(node) for node in story.nodes],
+            "edges": [
+                {**dataclasses.asdict(edge), "rank": story.parents(edge.child).index(edge) + 1} for edge in story.edges
+            ],
+            "roots": story.roots,
+        }
+    )
+
+
+# layout of the inline SVG: one column per generation, one row per article
+_BOX_W, _BOX_H, _GAP_X, _GAP_Y, _MARGIN = 230, 46, 70, 18, 10
+
+
+def _svg(story: Story, focus: str | None) -> str:
+    """The graph drawn as inline SVG: origins on the left, each generation a column to
+    the right, arrows from parent to child. Nothing is loaded from anywhere."""
+    depth = {node.id: len(story.chain(node.id)) - 1 for node in story.nodes}
+    children = _children(story)
+    order: list[str] = []
+
+    def visit(node_id: str) -> None:
+        order.append(node_id)
+        for edge in children[node_id]:
+            visit(edge.child)
+
+    for root in story.roots:
+        visit(root)
+    place = {node_id: (depth[node_id], row) for row, node_id in enumerate(order)}
+    width = _MARGIN * 2 + (max(depth.values(), default=0) + 1) * (_BOX_W + _GAP_X)
+    height = _MARGIN * 2 + max(len(order), 1) * (_BOX_H + _GAP_Y)
+
+    def corner(node_id: str) -> tuple[int, int]:
+        column, row = place[node_id]
+        return _MARGIN + column * (_BOX_W + _GAP_X), _MARGIN + row * (_BOX_H + _GAP_Y)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="derivation graph">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#666"/></marker></defs>',
+    ]
+    for edge in story.edges:
+        (px, py), (cx, cy) = corner(edge.parent), corner(edge.child)
+        dashed = ' stroke-dasharray="5 4"' if edge.relation == CITED or edge is not story.parents(edge.child)[0] else ""
+        x1, y1, x2, y2 = px + _BOX_W, py + _BOX_H // 2, cx, cy + _BOX_H // 2
+        parts.append(
+            f'<path d="M {x1} {y1} C {x1 + _GAP_X // 2} {y1}, {x2 - _GAP_X // 2} {y2}, {x2} {y2}" fill="none" '
+            f'stroke="#666"{dashed} marker-end="url(#arrow)"><title>{_e(edge_text(story, edge))}</title></path>'
+        )
+    for node in story.nodes:
+        x, y = corner(node.id)
+        fill = "#fff" if node.stored else "#f4f4f4"
+        stroke = "#1a7f37" if node.id == focus else ("#999" if node.stored else "#bbb")
+        dash = "" if node.stored else ' stroke-dasharray="4 3"'
+        title = _shorten(node.title or "", 34)
+        parts.append(
+            f'<g><title>{_e(node.title or node.id)}</title>'
+            f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="6" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{2 if node.id == focus else 1}"{dash}/>'
+            f'<text x="{x + 8}" y="{y + 18}" font-size="13" font-weight="600">{_e(_shorten(node_label(node), 34))}</text>'
+            f'<text x="{x + 8}" y="{y + 36}" font-size="12" fill="#555">{_e(title if node.stored else CITED_NOT_STORED)}</text></g>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def story_to_html(story: Story, *, focus: str | None = None) -> str:
+    """One self-contained page: the summary, the graph as inline SVG, and every article
+    and edge with its evidence. Every text is escaped; only http(s) URLs become links."""
+    node_rows = "".join(
+        _row(
+            "" if node.stored else "boilerplate",
+            [
+                ("article", "", _link(node.url, _e(node_name(node)))),
+                ("language", "", _e(node.lang or "?")),
+                ("date", "date", _e(node.published or "")),
+                ("title", "", _e(node.title or "")),
+                ("id", "", _e(node.id if node.stored else CITED_NOT_STORED)),
+                ("note", "", _e(f"round trip {node.round_trip}" if node.round_trip else "")),
+            ],
+        )
+        for node in story.nodes
+    )
+    edge_rows = "".join(
+        _row(
+            "",
+            [
+                ("parent", "", _e(node_label(story.node(edge.parent)))),
+                ("child", "", _e(node_label(story.node(edge.child)))),
+                ("relation", f"rel rel-{_e(edge.relation)}", _e(edge.relation)),
+                ("confidence", "num", _e(confidence_number(edge.confidence))),
+                ("kept / dropped / added", "num", _e(f"{len(edge.kept)} / {len(edge.dropped)} / {len(edge.added)}")),
+                ("why this parent", "", _prose(edge.reason)),
+                ("which came first", "", _prose("; ".join(edge.direction_reasons))),
+            ],
+        )
+        for edge in story.edges
+    )
+    focus_line = f'<p class="direction">{_prose("This article: " + story_line(story, focus))}</p>' if focus else ""
+    body = (
+        f'<p class="verdict">{_prose(story_summary(story))}</p>{focus_line}'
+        f'<div style="overflow-x:auto">{_svg(story, focus)}</div>'
+        f"<h2>Articles</h2><table>{_head('article', 'language', 'date', 'title', 'id', 'note')}{node_rows}</table>"
+        f"<h2>Who took from whom</h2><table>{_head('parent', 'child', 'relation', 'confidence', 'kept / dropped / added', 'why this parent', 'which came first')}{edge_rows}</table>"
+        f'<p class="footer">Made by provenance {_e(__version__)}: story {_e(story.story_id)}, built {_e(story.built_at or "")}.</p>'
+    )
+    title = story.node(focus).title if focus else story.story_id
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>provenance lineage: {_e(title)}</title><style>{_CSS}</style></head>"
+        f"<body><h1>Lineage of {_e(title)}</h1>{body}</body></html>\n"
     )

@@ -234,6 +234,8 @@ class Tracker:
         if keep:
             with _timed(timings, "store"):
                 self.store.save_run(result)
+                # the same readings a story of the suspect would need: `lineage` reuses them
+                self.store.save_judged([Judged.of(doc.doc_id, match) for match in matches])
         return result
 
     def suspect(self, suspect: str, keep: bool = True, **metadata) -> Document:
@@ -296,14 +298,15 @@ class Tracker:
                 for doc_id in newcomers:
                     gathering.explore(doc_id, among=known)
                     advance(1)
-        members = gathering.grow(doc.doc_id)
-        story = build_story(
-            uuid.uuid4().hex[:12],
-            doc.doc_id,
-            gathering.documents(members),
-            gathering.pairs,
-            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        )
+        members = gathering.documents(gathering.grow(doc.doc_id))
+        story_id, built_at = uuid.uuid4().hex[:12], datetime.now(timezone.utc).isoformat(timespec="seconds")
+        story = build_story(story_id, doc.doc_id, members, gathering.pairs, built_at)
+        # an edge's relation is read from the child's side: judge those read the other way round, and decide again
+        backwards = [edge for edge in story.edges if edge.child in members and not gathering.pairs.direct(edge.child, edge.parent)]
+        if backwards:
+            for edge in backwards:
+                gathering.judge(edge.child, edge.parent)
+            story = build_story(story_id, doc.doc_id, members, gathering.pairs, built_at)
         self.store.save_judged(gathering.fresh)
         self.store.save_story(story)
         return story
@@ -406,15 +409,18 @@ class _Gathering:
         candidates = [c for c in candidates if among is None or c.doc_id in among]
         self.documents([c.doc_id for c in candidates])
         for candidate in candidates:
-            if self.pairs.judged(doc_id, candidate.doc_id):
-                continue
-            other = candidate.doc_id
-            match = compare(doc, self._vectors[doc_id], self._docs[other], self._vectors[other], candidate)
-            judged = Judged.of(doc_id, match)
-            self.pairs.add(judged)
-            self.fresh.append(judged)
+            if not self.pairs.judged(doc_id, candidate.doc_id):
+                self.judge(doc_id, candidate.doc_id, candidate)
         if among is None:
             self.explored.add(doc_id)
+
+    def judge(self, suspect: str, source: str, candidate: Candidate | None = None) -> None:
+        """Read the suspect against the source with the judge `trace` uses."""
+        docs = self.documents([suspect, source])
+        match = compare(docs[suspect], self._vectors[suspect], docs[source], self._vectors[source], candidate)
+        judged = Judged.of(suspect, match)
+        self.pairs.add(judged)
+        self.fresh.append(judged)
 
     def grow(self, focus: str) -> list[str]:
         """The story's members: explore until every member of focus's component is explored."""

@@ -431,6 +431,20 @@ def build_demo(ntrex_dir: Path, out_dir: Path) -> None:
             for (doc_id, lang, _, _), record in zip(distractors, records[3:])
         ],
         "suspects": suspects,
+        "lineage": {
+            "about": "what `provenance lineage` finds for the original once the demo has traced its suspects: "
+            "the original is the story's one origin; its German, French and Vietnamese translations and the "
+            "English splice derive from it; the Vietnamese rewrite derives from the Vietnamese translation, "
+            "whose wording it repeats, though it names the original as its source. Edges are [parent URL, "
+            "child URL].",
+            "roots": [original_url],
+            "edges": [
+                *([original_url, record["url"]] for record in records[1:3]),
+                [original_url, vi_url],
+                [vi_url, rewrite_url],
+                [original_url, suspects[2]["overrides"]["url"]],
+            ],
+        },
     }
 
     (out_dir / "suspects").mkdir(parents=True, exist_ok=True)
