@@ -1,6 +1,6 @@
 """Benchmarks on public data, and the CI quality gate.
 
-    python scripts/bench.py align|retrieval|judge|direction|speed|attribution [--quick]
+    python scripts/bench.py align|retrieval|judge|direction|speed|attribution|lineage [--quick]
     python scripts/bench.py all            # every benchmark in full; refreshes BENCHMARKS.md
     python scripts/bench.py all --quick    # the CI gate: a small fixed subset, < 3 minutes
 
@@ -803,6 +803,47 @@ def bench_attribution(ws: Workspace) -> dict:
     }
 
 
+# --- lineage -----------------------------------------------------------------------
+
+
+def bench_lineage(ws: Workspace) -> dict:
+    """scripts/bench_lineage.py owns this evaluation: stories of real translations and
+    their derivatives, in stores with distractors, drawn by Tracker.lineage."""
+    import bench_lineage
+
+    from provenance.tracker import Tracker
+
+    def tracker_for(condition: str):
+        # a fresh store per condition and run, so no story or article of an earlier run lingers
+        path = ws.folder / f"lineage-{condition}.duckdb"
+        path.unlink(missing_ok=True)
+        return Tracker(db=path, model=ws.model)
+
+    # the vectors live in a store of their own, kept between full runs
+    with Tracker(db=ws.folder / "lineage-vectors.duckdb", model=ws.model) as cache, console.status("lineage") as status:
+        run = bench_lineage.run(tracker_for, cache, prepare_doc, SEED, ws.quick, status.update)
+    test = run["figures"]
+    rows = [[name, test.get(name), run["dev"].get(name)] for name in test]
+    show(f"lineage: {run['stories']} stories x {len(bench_lineage.CONDITIONS)} conditions, {run['distractors']} distractors",
+         ["figure", "test" if not ws.quick else "all", "dev"], rows)  # fmt: skip
+    show("by kind", ["kind", "condition", "stories", "edge F1", "roots right"], run["by_kind"])
+    figures = {f"lineage.{name}": value for name, value in test.items()}
+    if run["big"]:
+        show("the 50-article story", ["figure", "value"], [[name, value] for name, value in run["big"].items()])
+        figures["lineage.seconds_50_articles"] = run["big"]["refresh_seconds"]
+        figures["lineage.seconds_50_articles_reread"] = run["big"]["reread_seconds"]
+    return {
+        "data_files": ["ntrex/ntrex.*.jsonl", "wmt22/wmt22.*.jsonl"],
+        "params": {"seed": SEED, "sizes": bench_lineage.QUICK if ws.quick else bench_lineage.FULL,
+                   "kinds": run["kinds"], "distractors": run["distractors"]},  # fmt: skip
+        "figures": figures,
+        "dev": run["dev"],
+        "by_kind": run["by_kind"],
+        "big": run["big"],
+        "errors": run["errors"],
+    }
+
+
 BENCHMARKS: dict[str, Callable[[Workspace], dict]] = {
     "align": bench_align,
     "retrieval": bench_retrieval,
@@ -810,6 +851,7 @@ BENCHMARKS: dict[str, Callable[[Workspace], dict]] = {
     "direction": bench_direction,
     "speed": bench_speed,
     "attribution": bench_attribution,
+    "lineage": bench_lineage,
 }
 
 
@@ -964,7 +1006,7 @@ def _command(name: str) -> None:
         finish(run_benchmarks([name], quick, model), quick)
 
 
-for _name in ("align", "retrieval", "judge", "direction", "attribution"):
+for _name in ("align", "retrieval", "judge", "direction", "attribution", "lineage"):
     _command(_name)
 
 
