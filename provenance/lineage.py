@@ -138,6 +138,8 @@ def build_story(
     story = Story(story_id, nodes, [edge for edge in edges if edge.child in joined], built_at)
     _add_placeholders(story, members)
     _mark_round_trips(story)
+    position = {node.id: n for n, node in enumerate(story.nodes)}
+    story.edges.sort(key=lambda edge: position[edge.child])  # stable: a child's nearest parent first
     return story
 
 

@@ -300,6 +300,14 @@ class Story:
         """The edges into a node, its nearest parent first."""
         return [edge for edge in self.edges if edge.child == node_id]
 
+    def compared_with(self, edge: StoryEdge) -> str:
+        """The stored article whose text the edge's figures compare the child with: its
+        parent, or the nearest stored one above a placeholder parent."""
+        parent = edge.parent
+        while parent.startswith(PLACEHOLDER) and self.parents(parent):
+            parent = self.parents(parent)[0].parent
+        return parent
+
     def chain(self, node_id: str) -> list[StoryNode]:
         """The node's ancestors through their first parents, root first, ending with it."""
         path, seen = [self.node(node_id)], {node_id}

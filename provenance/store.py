@@ -1040,8 +1040,9 @@ class Store:
         edges = [
             StoryEdge(parent, child, relation, confidence, reason, json.loads(reasons), list(kept), list(dropped), list(added))
             for parent, child, relation, confidence, reason, reasons, kept, dropped, added in self._con.execute(
-                "SELECT parent_id, child_id, relation, confidence, reason, direction_reasons, kept, dropped, added "
-                "FROM story_edges WHERE story_id = ? ORDER BY child_id, rank",
+                "SELECT e.parent_id, e.child_id, e.relation, e.confidence, e.reason, e.direction_reasons, e.kept, "
+                "e.dropped, e.added FROM story_edges e JOIN story_nodes n ON n.story_id = e.story_id "
+                "AND n.node_id = e.child_id WHERE e.story_id = ? ORDER BY n.position, e.rank",
                 [story_id],
             ).fetchall()
         ]
@@ -1049,11 +1050,12 @@ class Store:
 
     @_guarded
     def added_since(self, moment: str) -> list[str]:
-        """Ids of the documents stored after `moment` (an ISO timestamp), oldest first."""
+        """Ids of the documents stored since `moment` (an ISO timestamp; the store keeps
+        seconds, so one stored in that very second is included), oldest first."""
         return [
             doc_id
             for (doc_id,) in self._con.execute(
-                "SELECT doc_id FROM documents WHERE added_at > ? ORDER BY added_at, doc_id", [_timestamp_value(moment)]
+                "SELECT doc_id FROM documents WHERE added_at >= ? ORDER BY added_at, doc_id", [_timestamp_value(moment)]
             ).fetchall()
         ]
 

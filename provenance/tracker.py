@@ -29,6 +29,7 @@ from .judge import compare, mark_siblings, place
 from .language import document_language
 from .lineage import Pairs, build_story, component
 from .models import (
+    CITED,
     DERIVED,
     PARTIAL,
     SIBLING,
@@ -302,10 +303,11 @@ class Tracker:
         story_id, built_at = uuid.uuid4().hex[:12], datetime.now(timezone.utc).isoformat(timespec="seconds")
         story = build_story(story_id, doc.doc_id, members, gathering.pairs, built_at)
         # an edge's relation is read from the child's side: judge those read the other way round, and decide again
-        backwards = [edge for edge in story.edges if edge.child in members and not gathering.pairs.direct(edge.child, edge.parent)]
+        compared = {(edge.child, story.compared_with(edge)) for edge in story.edges if edge.relation != CITED}
+        backwards = [(child, parent) for child, parent in compared if not gathering.pairs.direct(child, parent)]
         if backwards:
-            for edge in backwards:
-                gathering.judge(edge.child, edge.parent)
+            for child, parent in backwards:
+                gathering.judge(child, parent)
             story = build_story(story_id, doc.doc_id, members, gathering.pairs, built_at)
         self.store.save_judged(gathering.fresh)
         self.store.save_story(story)

@@ -143,7 +143,7 @@ class _Builder:
             if item.key not in self.used and parent.lang in item.versions() and len(item.versions()[parent.lang]) >= 5
         )  # fmt: skip
         self.used.add(host_item.key)
-        taken = max(3, round(len(parent.sentences) * rng.uniform(0.4, 0.6)))
+        taken = min(len(parent.sentences), max(3, round(len(parent.sentences) * rng.uniform(0.4, 0.6))))
         start = rng.randrange(0, len(parent.sentences) - taken + 1)
         block = list(parent.sentences[start : start + taken])
         host = paragraphs_of(self.cut(host_item.versions()[parent.lang]), rng)
