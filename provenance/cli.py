@@ -205,11 +205,13 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
     Add the articles you know, then trace a suspect one: provenance finds its
     source among them, aligns the two passage by passage, says whether it is a
     translation, a copy, a rewrite or partial reuse, and which came first.
+    `lineage` draws a whole story: who took it from whom, back to its origins.
 
     \b
     Examples:
       provenance add politico.html vnexpress.html --site VnExpress
       provenance trace suspect.txt
+      provenance lineage suspect.txt
       provenance runs
       provenance show 3f2a9c81d4e0 --html report.html
       provenance demo

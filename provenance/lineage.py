@@ -248,27 +248,53 @@ def _fit(judged: Judged) -> float:
 
 
 def _nearer(child: Document, current: Document, nearer: Document, pairs: Pairs) -> str:
-    """Why the child took from `nearer` rather than `current` (both before it), or ""."""
+    """Why the child took from `nearer` rather than `current` (both before it, `nearer`
+    the later), or "". The evidence is what stemmatics reads: what `nearer` changed in
+    `current`'s text and the child repeats. Two derivatives of one text each change it
+    their own way, so a sibling repeats none of the other's changes."""
     to_nearer = pairs.get(child.doc_id, nearer.doc_id)
     to_current = pairs.get(child.doc_id, current.doc_id)
     if _fit(to_nearer) < _fit(to_current) - settings.LINEAGE_FIT_MARGIN:
-        return ""
+        return ""  # it explains the child clearly worse
     if nearer.lang == child.lang != current.lang and to_nearer.evidence.near_verbatim >= settings.LINEAGE_WORDING:
         return f"it repeats the wording of this {nearer.lang} text, which the {current.lang} one cannot explain"
-    if _fit(to_nearer) >= _fit(to_current) + settings.LINEAGE_FIT_MARGIN and _same_or_closer_wording(to_nearer, to_current):
-        return (
-            f"it shares this text's omissions and additions: it keeps {to_nearer.evidence.source_covered:.0%} of it, "
-            f"{to_current.evidence.source_covered:.0%} of {_name(current)}"
-        )
+    between = pairs.get(nearer.doc_id, current.doc_id)  # what nearer did to current's text
+    if between is None or not related(between):
+        return ""
+    added = _shared_additions(between, to_nearer, nearer)
+    if added:
+        return f"it keeps {added} passage{'s' if added > 1 else ''} that this text added to {_name(current)}'s"
+    omitted = _shared_omissions(between, to_current, current)
+    if omitted >= settings.LINEAGE_SHARED_OMISSIONS:
+        return f"it lacks the same {omitted} passages of {_name(current)} that this text left out"
+    if (
+        nearer.lang == child.lang == current.lang
+        and to_nearer.mean_cosine >= to_current.mean_cosine + settings.LINEAGE_CLOSER_WORDING
+    ):
+        return f"its wording is closer to this text's edits of {_name(current)} than to {_name(current)}"
     return ""
 
 
-def _same_or_closer_wording(to_nearer: Judged, to_current: Judged) -> bool:
-    """A same-language text that repeats the current parent's wording better than the
-    nearer one's took from the current one, whatever the passage counts say."""
-    if to_current.evidence.same_language and not to_nearer.evidence.same_language:
-        return to_current.evidence.near_verbatim < settings.LINEAGE_WORDING
-    return True
+def _shared_additions(between: Judged, to_nearer: Judged, nearer: Document) -> int:
+    """The child's passages whose counterpart in `nearer` is a passage `nearer` added to
+    its own source (`between`: nearer read against it)."""
+    added = {i for link in between.links if link.suspect and not link.source for i in link.suspect}
+    added &= {p.idx for p in nearer.passages if p.kind == BODY}
+    return len({i for link in to_nearer.links if link.suspect and set(link.source) & added for i in link.suspect})
+
+
+def _shared_omissions(between: Judged, to_current: Judged, current: Document) -> int:
+    """How many passages of `current` that `nearer` left out the child lacks too, counted
+    only inside the stretch of `current` the child keeps, and only if the child keeps
+    none of them: a text cut short or an extract lacks everything outside its stretch,
+    which says nothing."""
+    kept_by_nearer = {j for link in between.links if link.suspect for j in link.source}
+    kept_by_child = {j for link in to_current.links if link.suspect for j in link.source}
+    if not kept_by_child:
+        return 0
+    low, high = min(kept_by_child), max(kept_by_child)
+    dropped = {p.idx for p in current.passages if p.kind == BODY and low <= p.idx <= high} - kept_by_nearer
+    return 0 if dropped & kept_by_child else len(dropped)
 
 
 def _second_parent(child: Document, parent: str, earlier: list[str], pairs: Pairs) -> str | None:

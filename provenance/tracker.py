@@ -407,7 +407,9 @@ class _Gathering:
         if doc_id in self.explored:
             return
         doc = self.documents([doc_id])[doc_id]
-        candidates = retrieve(doc, self._vectors[doc_id], self.tracker.corpus(), top_k=settings.LINEAGE_TOP_K)
+        candidates = _diverse(
+            doc, retrieve(doc, self._vectors[doc_id], self.tracker.corpus(), top_k=3 * settings.LINEAGE_TOP_K), self.tracker.corpus()
+        )
         candidates = [c for c in candidates if among is None or c.doc_id in among]
         self.documents([c.doc_id for c in candidates])
         for candidate in candidates:
@@ -435,6 +437,20 @@ class _Gathering:
                 for doc_id in waiting:
                     self.explore(doc_id)
                     advance(1)
+
+
+def _diverse(doc: Document, candidates: list[Candidate], corpus: Corpus) -> list[Candidate]:
+    """The LINEAGE_TOP_K best candidates, and the best one in each other language: forty
+    copies of a wire story fill any top k in their language, and would hide the
+    translations the story also has."""
+    chosen = candidates[: settings.LINEAGE_TOP_K]
+    seen = {doc.lang} | {corpus.meta[c.doc_id].lang for c in chosen if c.doc_id in corpus.meta}
+    for candidate in candidates[settings.LINEAGE_TOP_K :]:
+        lang = corpus.meta[candidate.doc_id].lang if candidate.doc_id in corpus.meta else None
+        if lang not in seen:
+            seen.add(lang)
+            chosen.append(candidate)
+    return chosen
 
 
 def rank_matches(matches: list[Match]) -> list[Match]:

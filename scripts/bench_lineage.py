@@ -182,7 +182,7 @@ class _Builder:
     def wire(self, copies: int) -> Story:
         item = self.take(languages=1)
         original = self.version(item, item.original_lang, f"{item.key}/{item.original_lang}")
-        docs = [self.copy(original, f"{item.key}/copy{n}", cut=n % 3 == 2) for n in range(copies)]
+        docs = _distinct([self.copy(original, f"{item.key}/copy{n}", cut=n % 3 == 2) for n in range(copies)], original)
         return Story(f"wire/{item.key}", "wire", split_of(item.key), (original, *docs),
                      tuple((original.key, d.key) for d in docs), docs[0].key)  # fmt: skip
 
@@ -211,8 +211,8 @@ class _Builder:
             rewrite = self.rewrite(translation, f"{item.key}/{lang}/rewrite")
             docs += [translation, rewrite]
             edges += [(original.key, translation.key), (translation.key, rewrite.key)]
-        for n in range(BIG_STORY - len(docs)):
-            copy = self.copy(original, f"{item.key}/copy{n}", cut=n % 3 == 2)
+        copies = _distinct([self.copy(original, f"{item.key}/copy{n}", cut=n % 3 == 2) for n in range(3 * BIG_STORY)], *docs)
+        for copy in copies[: BIG_STORY - len(docs)]:
             docs.append(copy)
             edges.append((original.key, copy.key))
         return Story(f"big/{item.key}", "big", split_of(item.key), tuple(docs), tuple(edges), original.key)
@@ -228,6 +228,17 @@ class _Builder:
             lang = self.rng.choice(sorted(item.versions()))
             out.append(self.version(item, lang, f"{item.key}/{lang}/distractor"))
         return out
+
+
+def _distinct(docs: list[BenchDoc], *others: BenchDoc) -> list[BenchDoc]:
+    """The documents whose text no other has: one text is one stored article."""
+    texts = {doc.text for doc in others}
+    out = []
+    for doc in docs:
+        if doc.text not in texts:
+            texts.add(doc.text)
+            out.append(doc)
+    return out
 
 
 def lineage_set(seed: int = 0, quick: bool = False) -> tuple[list[Story], list[BenchDoc], Story | None]:

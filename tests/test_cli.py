@@ -290,11 +290,11 @@ def test_ctrl_c_exits_130_and_stores_nothing(runner, db_path):
 
 
 def test_help_has_examples_and_store_options_after_the_command(runner):
-    for command in ("add", "trace", "show", "docs", "runs", "update", "delete", "demo"):
+    for command in ("add", "trace", "lineage", "show", "docs", "runs", "update", "delete", "demo"):
         result = runner.invoke(cli, [command, "-h"])
         assert result.exit_code == 0 and "Examples:" in result.output, command
         assert "--db" in result.output and "PROVENANCE_DB" in result.output, command
-    for command in ("add", "trace", "demo"):
+    for command in ("add", "trace", "lineage", "demo"):
         assert "--model" in runner.invoke(cli, [command, "--help"]).output
         assert "--quiet" in runner.invoke(cli, [command, "--help"]).output
     assert "--json" in runner.invoke(cli, ["trace", "--help"]).output
