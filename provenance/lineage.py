@@ -52,6 +52,7 @@ from .models import (
 # cue kinds that say the whole text comes from the outlet named; "X told Reuters" or
 # "Reuters reported" attribute one statement, not the article
 _TAKEN_FROM = (SOURCE, BYLINE, ACCORDING_TO)
+_CREDITS = (SOURCE, BYLINE)
 
 
 def related(judged: Judged | None) -> bool:
@@ -136,7 +137,7 @@ def build_story(
     joined = _joined(focus, edges)
     nodes = [_node(members[doc_id]) for doc_id in order if doc_id in joined]
     story = Story(story_id, nodes, [edge for edge in edges if edge.child in joined], built_at)
-    _add_placeholders(story, members)
+    _add_placeholders(story, members, pairs)
     _mark_round_trips(story)
     position = {node.id: n for n, node in enumerate(story.nodes)}
     story.edges.sort(key=lambda edge: position[edge.child])  # stable: a child's nearest parent first
@@ -224,9 +225,9 @@ def _parent(child: Document, earlier: list[str], members: dict[str, Document], p
     parent (a same-event story sharing a few sentences with a translation is not its
     source); among those the earliest, unless the child cites one or a later one's
     wording or omissions say the child took from it."""
-    fit = {p: _fit(pairs.get(child.doc_id, p)) for p in earlier}
-    best = max(fit.values())
-    plausible = [p for p in earlier if fit[p] >= best - settings.LINEAGE_FIT_MARGIN]
+    explained = {p: pairs.get(child.doc_id, p).evidence.suspect_aligned for p in earlier}
+    best = max(explained.values())
+    plausible = [p for p in earlier if explained[p] >= best - settings.LINEAGE_FIT_MARGIN]
     cited = [p for p in earlier if any(cites_url(cue, members[p].url) for cue in child.cues)] or [
         p for p in earlier if _cites(child, members[p])
     ]
@@ -241,12 +242,6 @@ def _parent(child: Document, earlier: list[str], members: dict[str, Document], p
     return parent, reason
 
 
-def _fit(judged: Judged) -> float:
-    """How much of each text the pair's alignment explains: the child's share with a
-    counterpart plus the parent's share kept."""
-    return judged.evidence.suspect_aligned + judged.evidence.source_covered
-
-
 def _nearer(child: Document, current: Document, nearer: Document, pairs: Pairs) -> str:
     """Why the child took from `nearer` rather than `current` (both before it, `nearer`
     the later), or "". The evidence is what stemmatics reads: what `nearer` changed in
@@ -254,25 +249,44 @@ def _nearer(child: Document, current: Document, nearer: Document, pairs: Pairs) 
     their own way, so a sibling repeats none of the other's changes."""
     to_nearer = pairs.get(child.doc_id, nearer.doc_id)
     to_current = pairs.get(child.doc_id, current.doc_id)
-    if _fit(to_nearer) < _fit(to_current) - settings.LINEAGE_FIT_MARGIN:
-        return ""  # it explains the child clearly worse
+    if to_nearer.evidence.suspect_aligned < to_current.evidence.suspect_aligned - settings.LINEAGE_FIT_MARGIN:
+        return ""  # it explains clearly less of the child
     if nearer.lang == child.lang != current.lang and to_nearer.evidence.near_verbatim >= settings.LINEAGE_WORDING:
         return f"it repeats the wording of this {nearer.lang} text, which the {current.lang} one cannot explain"
     between = pairs.get(nearer.doc_id, current.doc_id)  # what nearer did to current's text
     if between is None or not related(between):
         return ""
     added = _shared_additions(between, to_nearer, nearer)
-    if added:
+    if added >= settings.LINEAGE_SHARED_ADDITIONS:
         return f"it keeps {added} passage{'s' if added > 1 else ''} that this text added to {_name(current)}'s"
     omitted = _shared_omissions(between, to_current, current)
     if omitted >= settings.LINEAGE_SHARED_OMISSIONS:
         return f"it lacks the same {omitted} passages of {_name(current)} that this text left out"
-    if (
-        nearer.lang == child.lang == current.lang
-        and to_nearer.mean_cosine >= to_current.mean_cosine + settings.LINEAGE_CLOSER_WORDING
-    ):
-        return f"its wording is closer to this text's edits of {_name(current)} than to {_name(current)}"
+    if nearer.lang == child.lang == current.lang:
+        closer = _closer_passages(to_nearer, to_current)
+        if closer:
+            return f"{closer} of its passages repeat this text's edits of {_name(current)}'s wording, none the reverse"
     return ""
+
+
+def _closer_passages(to_nearer: Judged, to_current: Judged) -> int:
+    """The child's passages closer to `nearer`'s wording than to `current`'s, when none
+    is closer the other way; 0 otherwise. A child of `nearer` repeats its edits; a
+    sibling has edits of its own, where `nearer` keeps `current`'s wording."""
+    def closeness(judged: Judged) -> dict[int, float]:
+        best: dict[int, float] = {}
+        for link in judged.links:
+            if link.suspect and link.source:
+                for i in link.suspect:
+                    best[i] = max(best.get(i, -1.0), link.cosine)
+        return best
+
+    near, cur = closeness(to_nearer), closeness(to_current)
+    shared = near.keys() & cur.keys()
+    gap = settings.LINEAGE_CLOSER_WORDING
+    if any(cur[i] > near[i] + gap for i in shared):
+        return 0
+    return sum(near[i] > cur[i] + gap for i in shared)
 
 
 def _shared_additions(between: Judged, to_nearer: Judged, nearer: Document) -> int:
@@ -346,19 +360,23 @@ def _name(doc: Document) -> str:
 # --- 4. placeholders and round trips -------------------------------------------------
 
 
-def _add_placeholders(story: Story, members: dict[str, Document]) -> None:
+def _add_placeholders(story: Story, members: dict[str, Document], pairs: Pairs) -> None:
     """A node for each outlet or URL a stored article takes from that the story does not
     hold: between the article and its stored parent, the URL it names nearest (a
     "Source:" line names the page used), an outlet named farther up."""
     for doc_id in [node.id for node in story.nodes]:
         doc = members[doc_id]
-        cited = _unstored_citations(doc, members)
-        if not cited:
-            continue
         first = story.parents(doc_id)[0] if story.parents(doc_id) else None
-        if first is not None and _cites(doc, members[first.parent]):
-            # it names its stored parent: anything else it names is further up
-            cited = [cue for cue in cited if not _cites(members[first.parent], _cue_doc(cue))]
+        parent = members[first.parent] if first is not None else None
+        cited = [
+            cue
+            for cue in _unstored_citations(doc, members)
+            # an origin's "according to X" credits one statement; only a credit line
+            # ("Source: ...", "(Theo X)") says the whole text came from elsewhere
+            if (parent is not None or cue.kind in _CREDITS)
+            # the parent's own attribution, carried over, says nothing of this article
+            and not (parent is not None and (_cites(parent, _cue_doc(cue)) or _inherited(cue, doc, parent, pairs)))
+        ]
         below = doc_id
         for cue in sorted(cited, key=lambda cue: cue.url is None):  # the nearest first
             node_id = PLACEHOLDER + _cue_key(cue)
@@ -372,6 +390,16 @@ def _add_placeholders(story: Story, members: dict[str, Document]) -> None:
             below = node_id
             if existing is not None:
                 break  # the placeholder already hangs where another article put it
+
+
+def _inherited(cue: Cue, doc: Document, parent: Document, pairs: Pairs) -> bool:
+    """The cue sits in a passage that renders a passage of the parent holding a cue too
+    ("据波士顿环球报" translating "according to the Boston Globe")."""
+    judged = pairs.get(doc.doc_id, parent.doc_id)
+    cue_passages = {other.passage for other in parent.cues}
+    return judged is not None and any(
+        cue.passage in link.suspect and set(link.source) & cue_passages for link in judged.links
+    )
 
 
 def _unstored_citations(doc: Document, members: dict[str, Document]) -> list[Cue]:

@@ -162,3 +162,31 @@ def _date_penalty(suspect: Document, meta: Document | None) -> float:
     if meta is None or not meta.published or not suspect.published:
         return 0.0
     return settings.LATER_DATE_PENALTY if meta.published > suspect.published else 0.0
+
+
+def neighbours(doc: Document, vectors: np.ndarray, corpus: Corpus, *, top_k: int, other_languages: int) -> list[Candidate]:
+    """The stored documents nearest to `doc` by document vector: the top_k, and the
+    nearest in each of up to `other_languages` other languages. What `lineage` judges
+    around each article of a story. Not `retrieve`: its margins compare a candidate
+    with its neighbours, and the neighbours of an article whose story is stored forty
+    times over (wire copies, a dozen translations) are that story's other versions, so
+    every version's margin sinks to nothing. The judge, which reads one pair at a
+    time, decides which of these carry the story."""
+    keep = np.array([doc_id != doc.doc_id for doc_id in corpus.doc_ids], dtype=bool)
+    if not keep.any() or len(vectors) == 0:
+        return []
+    cosines = np.where(keep, corpus.doc_vecs @ document_vector(vectors[body_rows(doc)]), -np.inf)
+    ranked = np.argsort(-cosines, kind="stable")
+    chosen = [int(i) for i in ranked[:top_k] if keep[i]]
+    seen = {doc.lang} | {_language(corpus, corpus.doc_ids[i]) for i in chosen}
+    for i in ranked[top_k:]:
+        if len(seen) > other_languages or not keep[i]:
+            break
+        lang = _language(corpus, corpus.doc_ids[i])
+        if lang not in seen:
+            seen.add(lang)
+            chosen.append(int(i))
+    return [
+        Candidate(doc_id=corpus.doc_ids[i], score=round(float(cosines[i]), 6), passage_score=0.0, doc_score=round(float(cosines[i]), 6))
+        for i in chosen
+    ]

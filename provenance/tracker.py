@@ -44,7 +44,7 @@ from .models import (
     TraceResult,
 )
 from .progress import NullProgress, Progress
-from .retrieve import Corpus, body_rows, document_vector, retrieve
+from .retrieve import Corpus, body_rows, document_vector, neighbours, retrieve
 from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
 
@@ -407,9 +407,14 @@ class _Gathering:
         if doc_id in self.explored:
             return
         doc = self.documents([doc_id])[doc_id]
-        candidates = _diverse(
-            doc, retrieve(doc, self._vectors[doc_id], self.tracker.corpus(), top_k=3 * settings.LINEAGE_TOP_K), self.tracker.corpus()
+        corpus = self.tracker.corpus()
+        vectors = self._vectors[doc_id]
+        # the nearest versions of the whole text, and retrieval's candidates for a part of it
+        candidates = neighbours(
+            doc, vectors, corpus, top_k=settings.LINEAGE_TOP_K, other_languages=settings.LINEAGE_OTHER_LANGUAGES
         )
+        listed = {c.doc_id for c in candidates}
+        candidates += [c for c in retrieve(doc, vectors, corpus, top_k=settings.TOP_K) if c.doc_id not in listed]
         candidates = [c for c in candidates if among is None or c.doc_id in among]
         self.documents([c.doc_id for c in candidates])
         for candidate in candidates:
@@ -437,20 +442,6 @@ class _Gathering:
                 for doc_id in waiting:
                     self.explore(doc_id)
                     advance(1)
-
-
-def _diverse(doc: Document, candidates: list[Candidate], corpus: Corpus) -> list[Candidate]:
-    """The LINEAGE_TOP_K best candidates, and the best one in each other language: forty
-    copies of a wire story fill any top k in their language, and would hide the
-    translations the story also has."""
-    chosen = candidates[: settings.LINEAGE_TOP_K]
-    seen = {doc.lang} | {corpus.meta[c.doc_id].lang for c in chosen if c.doc_id in corpus.meta}
-    for candidate in candidates[settings.LINEAGE_TOP_K :]:
-        lang = corpus.meta[candidate.doc_id].lang if candidate.doc_id in corpus.meta else None
-        if lang not in seen:
-            seen.add(lang)
-            chosen.append(candidate)
-    return chosen
 
 
 def rank_matches(matches: list[Match]) -> list[Match]:

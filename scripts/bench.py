@@ -104,6 +104,11 @@ TARGETS = {
     "attribution.recall.iwslt": ">= 0.98",
     "attribution.recall.closa-ja": ">= 0.90",
     "attribution.ece": "<= 0.05",
+    "lineage.edge_f1.dates": ">= 0.95",
+    "lineage.edge_f1.none": ">= 0.85",
+    "lineage.roots_right": ">= 0.98",
+    "lineage.origin_count_exact": ">= 0.95",
+    "lineage.seconds_50_articles": "<= 2 s",
 }
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -964,6 +969,8 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
             [[condition, subset, v["pairs"], v["accuracy"], v["answered"], v["accuracy_answered"]]
              for condition, subsets in record["conditions"].items() for subset, v in subsets.items()],
         )]  # fmt: skip
+    if name == "lineage":
+        return [_md_table(["kind", "condition", "stories", "edge F1", "roots right"], record["by_kind"])]
     if name == "attribution":
         return [_md_table(
             ["confidence decile", "traces", "mean confidence", "share right"],

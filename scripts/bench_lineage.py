@@ -49,6 +49,7 @@ from bench_data import (
     wmt_items,
 )
 
+from provenance.ingest import content_id
 from provenance.tracker import text_hash
 
 CONDITIONS = ("dates", "cues", "none")
@@ -231,12 +232,13 @@ class _Builder:
 
 
 def _distinct(docs: list[BenchDoc], *others: BenchDoc) -> list[BenchDoc]:
-    """The documents whose text no other has: one text is one stored article."""
-    texts = {doc.text for doc in others}
+    """The documents whose text no other has, as the store tells texts apart (a light
+    edit of punctuation alone makes the same stored article)."""
+    seen = {content_id(doc.text) for doc in others}
     out = []
     for doc in docs:
-        if doc.text not in texts:
-            texts.add(doc.text)
+        if content_id(doc.text) not in seen:
+            seen.add(content_id(doc.text))
             out.append(doc)
     return out
 
