@@ -41,6 +41,7 @@ from .models import (
     RELATED,
     SOURCE_FIRST,
     SUSPECT_FIRST,
+    UNDECIDED,
     Cue,
     Document,
     Judged,
@@ -56,8 +57,15 @@ _CREDITS = (SOURCE, BYLINE)
 
 
 def related(judged: Judged | None) -> bool:
-    """A pair that belongs in one story: the judge names a reuse relation with enough confidence."""
-    return judged is not None and judged.relation in RELATED and judged.confidence >= settings.LINEAGE_MIN_CONFIDENCE
+    """A pair that belongs in one story: the judge names a reuse relation, or the text
+    is too short for it to decide but repeats the other's sentences word for word (a
+    brief cut from a wire story is still a copy of it, whatever else it is)."""
+    if judged is None:
+        return False
+    if judged.relation == UNDECIDED:
+        ev = judged.evidence
+        return ev.same_language and ev.near_verbatim >= settings.LINEAGE_WORDING and ev.aligned_passages >= 2
+    return judged.relation in RELATED and judged.confidence >= settings.LINEAGE_MIN_CONFIDENCE
 
 
 class Pairs:
@@ -161,13 +169,11 @@ def _joined(focus: str, edges: list[StoryEdge]) -> set[str]:
 
 
 def _after(doc: Document, other: Document) -> bool:
-    """`doc` certainly came after `other`: a later date, or it cites `other`... or
-    `other` names it, which only a later text can do."""
+    """`doc` certainly came after `other`: a later date or, without dates, it cites
+    `other` (and `other` does not cite it back)."""
     if doc.published and other.published and doc.published != other.published:
         return doc.published > other.published
-    if _cites(other, doc):
-        return True
-    return False
+    return _cites(doc, other) and not _cites(other, doc)
 
 
 def _cites(doc: Document, other: Document) -> bool:

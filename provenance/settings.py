@@ -115,6 +115,8 @@ DIRECTION_LENGTH_CONFIDENCE = ((0.15, 0.84), (0.05, 0.79), (0.0, 0.52))
 # --- lineage (calibrated on scripts/bench.py lineage, dev stories) ----------------
 LINEAGE_TOP_K = 8  # nearest articles judged around each member while a story is gathered...
 LINEAGE_OTHER_LANGUAGES = 12  # ...and the nearest in each of this many other languages
+LINEAGE_SWEEP_SLACK = 0.01  # an article this far below the closest related same-language members is judged too
+LINEAGE_ROUNDS = 3  # drafts of a story's graph, each judging the pairs the last one showed were missing
 LINEAGE_MAX_MEMBERS = 200  # a story gathered past this stops growing (and says so)
 LINEAGE_MIN_CONFIDENCE = 0.0  # a related pair's confidence needed to join two articles in a story
 LINEAGE_HARD_VOTES = 10  # a date or a cue outweighs any number of text-evidence votes
@@ -122,6 +124,6 @@ LINEAGE_WORDING = 0.5  # near-verbatim share above which a same-language text to
 LINEAGE_FIT_MARGIN = 0.2  # a parent explains a share of the child at most this much below the best one's
 LINEAGE_SHARED_ADDITIONS = 2  # passages a nearer parent added that the child keeps (one is often an alignment's slip)
 LINEAGE_SHARED_OMISSIONS = 2  # passages a nearer parent left out, inside the child's stretch, that the child lacks too
-LINEAGE_CLOSER_WORDING = 0.005  # cosine by which a passage is closer to one text's wording than another's (a light edit costs 0.01-0.05)
+LINEAGE_CLOSER_WORDING = 0.02  # cosine by which a passage is closer to one text's wording than another's (a light edit costs 0.01-0.05; dev)
 LINEAGE_SECOND_PARENT_PASSAGES = 2  # a second origin must explain at least this many passages...
 LINEAGE_SECOND_PARENT_SHARE = 0.2  # ...and this share of the child's body that the first does not

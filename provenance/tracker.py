@@ -30,6 +30,7 @@ from .language import document_language
 from .lineage import Pairs, build_story, component
 from .models import (
     CITED,
+    COPY,
     DERIVED,
     PARTIAL,
     SIBLING,
@@ -302,12 +303,12 @@ class Tracker:
         members = gathering.documents(gathering.grow(doc.doc_id))
         story_id, built_at = uuid.uuid4().hex[:12], datetime.now(timezone.utc).isoformat(timespec="seconds")
         story = build_story(story_id, doc.doc_id, members, gathering.pairs, built_at)
-        # an edge's relation is read from the child's side: judge those read the other way round, and decide again
-        compared = {(edge.child, story.compared_with(edge)) for edge in story.edges if edge.relation != CITED}
-        backwards = [(child, parent) for child, parent in compared if not gathering.pairs.direct(child, parent)]
-        if backwards:
-            for child, parent in backwards:
-                gathering.judge(child, parent)
+        for _ in range(settings.LINEAGE_ROUNDS):
+            missing = gathering.missing_pairs(story)
+            if not missing:
+                break
+            for child, ancestor in missing:
+                gathering.judge(child, ancestor)
             story = build_story(story_id, doc.doc_id, members, gathering.pairs, built_at)
         self.store.save_judged(gathering.fresh)
         self.store.save_story(story)
@@ -423,6 +424,23 @@ class _Gathering:
         if among is None:
             self.explored.add(doc_id)
 
+    def missing_pairs(self, story: Story) -> list[tuple[str, str]]:
+        """What a first draft of the graph shows is worth judging still: each article
+        against each stored ancestor it was never read against (forty copies of a wire
+        story are each other's nearest neighbours, and the original may be none of
+        theirs), and each edge's pair from the child's side, since a relation is read
+        from the suspect's (a translation's extract is a partial reuse of it, not the reverse)."""
+        missing = []
+        for node in story.nodes:
+            if not node.stored:
+                continue
+            ancestors = [up.id for up in story.chain(node.id)[:-1] if up.stored]
+            parents = [story.compared_with(edge) for edge in story.parents(node.id) if edge.relation != CITED]
+            for ancestor in dict.fromkeys(ancestors + parents):
+                if not self.pairs.direct(node.id, ancestor) and (ancestor in parents or not self.pairs.judged(node.id, ancestor)):
+                    missing.append((node.id, ancestor))
+        return missing
+
     def judge(self, suspect: str, source: str, candidate: Candidate | None = None) -> None:
         """Read the suspect against the source with the judge `trace` uses."""
         docs = self.documents([suspect, source])
@@ -432,16 +450,52 @@ class _Gathering:
         self.fresh.append(judged)
 
     def grow(self, focus: str) -> list[str]:
-        """The story's members: explore until every member of focus's component is explored."""
+        """The story's members: explore until every member of focus's component is
+        explored, and no stored article stands as close to a member as the members do."""
         with self.tracker.progress.task("gathering the story", total=None) as advance:
             while True:
                 members = component(focus, self.pairs)
                 waiting = sorted(members - self.explored)
-                if not waiting or len(members) >= settings.LINEAGE_MAX_MEMBERS:
+                if len(members) >= settings.LINEAGE_MAX_MEMBERS:
+                    return sorted(members)
+                if not waiting and not self.sweep(members):
                     return sorted(members)
                 for doc_id in waiting:
                     self.explore(doc_id)
                     advance(1)
+
+    def sweep(self, members: set[str]) -> bool:
+        """Judge each stored article that stands as close to a member, in its language, as
+        two members that copy each other do: the nearest-neighbour lists of forty copies
+        of one text hold only each other, and can leave a few copies out of every list.
+        True when one joined the story."""
+        corpus = self.tracker.corpus()
+        index = {doc_id: n for n, doc_id in enumerate(corpus.doc_ids)}
+        listed = sorted(member for member in members if member in index)
+        if len(listed) < 2:
+            return False
+        rows = np.array([index[member] for member in listed])
+        cosines = corpus.doc_vecs @ corpus.doc_vecs[rows].T  # (stored, members)
+        column = {member: n for n, member in enumerate(listed)}
+        language = {doc_id: (corpus.meta[doc_id].lang if doc_id in corpus.meta else None) for doc_id in corpus.doc_ids}
+        floors: dict[str | None, float] = {}
+        for a in listed:
+            for b in listed:
+                pair = self.pairs.get(a, b) if a < b and language[a] == language[b] else None
+                if pair is not None and pair.relation == COPY and self.pairs.related(a, b):
+                    floors[language[a]] = min(floors.get(language[a], 1.0), float(cosines[index[a], column[b]]))
+        joined = False
+        for n, doc_id in enumerate(corpus.doc_ids):
+            if doc_id in members or language[doc_id] not in floors:
+                continue
+            same = [column[m] for m in listed if language[m] == language[doc_id]]
+            nearest = same[int(np.argmax(cosines[n, same]))]
+            if cosines[n, nearest] < floors[language[doc_id]] - settings.LINEAGE_SWEEP_SLACK:
+                continue
+            if not self.pairs.judged(doc_id, listed[nearest]):
+                self.judge(doc_id, listed[nearest])
+                joined |= self.pairs.related(doc_id, listed[nearest])
+        return joined
 
 
 def rank_matches(matches: list[Match]) -> list[Match]:

@@ -55,8 +55,9 @@ from provenance.tracker import text_hash
 CONDITIONS = ("dates", "cues", "none")
 FULL = {"fan": 20, "chain2": 12, "chain3": 12, "chain4": 12, "wire": 8, "two-origins": 12, "wire_copies": 20,
         "max_sentences": 10, "distractors": 150}  # fmt: skip
-QUICK = {"fan": 1, "chain2": 1, "chain3": 1, "chain4": 0, "wire": 1, "two-origins": 1, "wire_copies": 6,
-         "max_sentences": 6, "distractors": 20}  # fmt: skip
+# the quick gate's stories: NTREX only (news, 8+ sentences), so a story is never too short to judge
+QUICK = {"fan": 1, "chain2": 1, "chain3": 1, "chain4": 1, "wire": 1, "two-origins": 1, "wire_copies": 6,
+         "max_sentences": 8, "distractors": 20, "corpus": "ntrex"}  # fmt: skip
 BIG_STORY = 50  # articles in the timed story
 
 
@@ -96,7 +97,7 @@ class Outcome:
 
 
 class _Builder:
-    def __init__(self, seed: int, max_sentences: int):
+    def __init__(self, seed: int, max_sentences: int, corpus: str | None = None):
         self.rng = random.Random(f"lineage:{seed}")
         self.seed = seed
         self.max_sentences = max_sentences
@@ -104,7 +105,7 @@ class _Builder:
         self.pool = [
             item
             for item in (*ntrex_items(), *wmt_items())
-            if len(item.original) >= 6 and item.translations
+            if len(item.original) >= 6 and item.translations and (corpus is None or item.corpus == corpus)
         ]
         self.rng.shuffle(self.pool)
         self.used: set[str] = set()
@@ -246,7 +247,7 @@ def _distinct(docs: list[BenchDoc], *others: BenchDoc) -> list[BenchDoc]:
 def lineage_set(seed: int = 0, quick: bool = False) -> tuple[list[Story], list[BenchDoc], Story | None]:
     """The stories, the distractors, and (full runs) the timed 50-article story."""
     sizes = QUICK if quick else FULL
-    builder = _Builder(seed, sizes["max_sentences"])
+    builder = _Builder(seed, sizes["max_sentences"], sizes.get("corpus"))
     big = None if quick else builder.big()
     stories = (
         [builder.fan() for _ in range(sizes["fan"])]
@@ -273,7 +274,9 @@ def with_condition(story: Story, condition: str, seed: int = 0) -> Story:
             docs.append(replace(doc, published=days[doc.key].isoformat()))
     else:
         def url(key: str) -> str:
-            return "https://news-" + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") + ".example.org/story"
+            # an outlet of its own per article (the reserved .invalid domain): one outlet
+            # for all would make every article cite every other
+            return "https://www." + re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") + ".invalid/story"
 
         for doc in story.docs:
             sources = [p for p, c in story.edges if c == doc.key]
@@ -313,6 +316,8 @@ def figures(outcomes: list[Outcome]) -> dict:
         out[f"edge_precision.{condition}"] = precision
         out[f"edge_recall.{condition}"] = recall
         out[f"edge_f1.{condition}"] = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[f"roots_right.{condition}"] = sum(o.roots_right for o in chosen) / len(chosen)
+        out[f"origin_count_exact.{condition}"] = sum(o.count_right for o in chosen) / len(chosen)
     out["roots_right"] = sum(o.roots_right for o in outcomes) / len(outcomes) if outcomes else 0.0
     out["origin_count_exact"] = sum(o.count_right for o in outcomes) / len(outcomes) if outcomes else 0.0
     out["stories"] = len(outcomes)
