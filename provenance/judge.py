@@ -111,8 +111,8 @@ class _Reading:
 
 
 def _read(suspect: Document, suspect_vecs: np.ndarray, source: Document, source_vecs: np.ndarray) -> _Reading:
-    suspect_rows = [p.idx for p in suspect.passages if p.kind == BODY]
-    source_rows = [p.idx for p in source.passages if p.kind == BODY]
+    suspect_rows = [p.idx for p in suspect.body]
+    source_rows = [p.idx for p in source.body]
     suspect_body, source_body = suspect_vecs[suspect_rows], source_vecs[source_rows]
     background = _Background(suspect_body, source_body)
     lengths = {
@@ -239,8 +239,8 @@ def _near_verbatim(suspect: Document, source: Document, links: list[Link]) -> fl
 
 
 def _evidence(suspect: Document, source: Document, links: list[Link]) -> Evidence:
-    suspect_body = sum(p.kind == BODY for p in suspect.passages)
-    source_body = sum(p.kind == BODY for p in source.passages)
+    suspect_body = len(suspect.body)
+    source_body = len(source.body)
     paired = [link for link in links if link.suspect and link.source]
     aligned_suspect = {i for link in paired for i in link.suspect}
     aligned_source = {j for link in paired for j in link.source}

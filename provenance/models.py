@@ -94,6 +94,8 @@ class Document:
 
     @property
     def body(self) -> list[Passage]:
+        """The passages that carry the story, in order: every caller's one definition
+        (a caller that needs something when there are none decides what, itself)."""
         return [p for p in self.passages if p.kind == BODY]
 
     @property

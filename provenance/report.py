@@ -40,7 +40,6 @@ from . import __version__, settings
 from .facts import Differences, differences
 from .judge import no_source_confidence
 from .models import (
-    BODY,
     BOILERPLATE,
     DERIVED,
     PARTIAL,
@@ -323,7 +322,7 @@ def added_passages(suspect: Document, match: Match) -> list[tuple[int, str]]:
     """Story passages of the suspect with no counterpart in the source, as (index,
     text): what it added (captions and other boilerplate are not counted)."""
     linked = {idx for link in match.links if link.source for idx in link.suspect}
-    return [(p.idx, p.text) for p in suspect.passages if p.idx not in linked and p.kind == BODY]
+    return [(p.idx, p.text) for p in suspect.body if p.idx not in linked]
 
 
 def differing_rows(rows: Sequence[AlignmentRow]) -> list[AlignmentRow]:
