@@ -23,22 +23,18 @@ import numpy as np
 from . import settings
 from .align import align_best_match, align_monotone
 from .cues import outlet_matches
-from .direction import text_direction
+from .direction import which_first
 from .errors import ModelError
 from .models import (
     BODY,
     COPY,
     DERIVED,
-    PARTIAL,
     RELATED,
-    REWRITE,
     SIBLING,
     SOURCE,
     SOURCE_FIRST,
-    SUSPECT_FIRST,
     TRANSLATION,
     UNDECIDED,
-    UNKNOWN,
     UNRELATED,
     Candidate,
     Document,
@@ -70,7 +66,7 @@ def compare(
         reading.links + boilerplate, key=lambda link: (min(link.suspect, default=1e9), min(link.source, default=-1))
     )
     relation, confidence = _verdict(reading)
-    direction, reasons = _direction(suspect, source, evidence, relation)
+    direction, reasons = which_first(suspect, source, evidence, relation)
     return Match(
         source=source,
         candidate=candidate or Candidate(source.doc_id, 0.0, 0.0, 0.0),
@@ -542,42 +538,6 @@ def _verdict(reading: _Reading) -> tuple[str, float]:
     if short and probability >= model.undecided and reading.evidence.aligned_passages:
         return UNDECIDED, probability
     return UNRELATED, 1.0 - probability
-
-
-def _direction(suspect: Document, source: Document, ev: Evidence, relation: str) -> tuple[str, list[str]]:
-    """Which text came first: dates first, then cues, then containment."""
-    if relation in (UNRELATED, UNDECIDED):
-        return UNKNOWN, []
-    reasons = []
-    votes = 0
-    if suspect.published and source.published and suspect.published != source.published:
-        earlier = source.published < suspect.published
-        votes += 2 if earlier else -2
-        reasons.append(
-            f"source published {source.published}, {'before' if earlier else 'after'} the suspect ({suspect.published})"
-        )
-    if any(outlet_matches(cue, site=source.site, url=source.url, title=source.title) for cue in suspect.cues):
-        votes += 2
-        reasons.append(f"the suspect cites {source.site or source.url or 'the source'}")
-    if any(outlet_matches(cue, site=suspect.site, url=suspect.url, title=suspect.title) for cue in source.cues):
-        votes -= 2
-        reasons.append(f"the source cites {suspect.site or suspect.url or 'the suspect'}")
-    if relation in (REWRITE, PARTIAL) and ev.source_covered < ev.suspect_aligned - settings.CONTAINMENT_GAP:
-        votes += 1
-        reasons.append(
-            f"the suspect keeps {ev.source_covered:.0%} of the source, the source explains "
-            f"{ev.suspect_aligned:.0%} of the suspect: the suspect was cut from it"
-        )
-    if votes > 0:
-        return SOURCE_FIRST, reasons
-    if votes < 0:
-        return SUSPECT_FIRST, reasons
-    if relation == TRANSLATION:
-        # the weakest signal, and only for translations: which side runs long
-        original, _, length_reasons = text_direction(suspect, source)
-        if original != UNKNOWN:
-            return (SUSPECT_FIRST if original == "a" else SOURCE_FIRST), length_reasons
-    return UNKNOWN, reasons or ["no dates, cues or containment tell them apart"]
 
 
 def place(suspect: Document, match: Match) -> None:

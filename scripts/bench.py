@@ -504,9 +504,8 @@ def bench_direction(ws: Workspace) -> dict:
             suspect, suspect_vecs, source, source_vecs = _pair_vectors(tracker, variant)
             conditions[condition].append((variant, compare(suspect, suspect_vecs, source, source_vecs).direction))
             if condition == "text" and text_direction is not None:
-                side, _, _ = text_direction(suspect, source)
-                named = {"a": SUSPECT_FIRST, "b": SOURCE_FIRST}.get(side, UNKNOWN)
-                conditions["text (text_direction)"].append((variant, named))
+                first, _, _ = text_direction(suspect, source)
+                conditions["text (text_direction)"].append((variant, first))
 
     def scores(answers: list[tuple[Pair, str]]) -> dict:
         answered = [(pair, said) for pair, said in answers if said != UNKNOWN]
