@@ -27,7 +27,6 @@ from __future__ import annotations
 import math
 
 from . import settings
-from .cues import outlet_matches
 from .models import (
     PARTIAL,
     REWRITE,
@@ -40,6 +39,7 @@ from .models import (
     Document,
     Evidence,
 )
+from .outlets import outlet_matches
 
 # characters a language spends per English character (Tatoeba, see above)
 CHARS_PER_ENGLISH_CHAR = {

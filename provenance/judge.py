@@ -22,7 +22,6 @@ import numpy as np
 
 from . import settings
 from .align import align_best_match, align_monotone
-from .cues import outlet_matches
 from .direction import which_first
 from .errors import ModelError
 from .models import (
@@ -42,6 +41,7 @@ from .models import (
     Link,
     Match,
 )
+from .outlets import outlet_matches
 from .retrieve import document_vector
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

@@ -23,8 +23,8 @@ from itertools import islice
 import numpy as np
 
 from . import settings
-from .cues import cites_url, outlet_matches
 from .models import Candidate, Document
+from .outlets import cites_url, outlet_matches
 
 
 @dataclass
