@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .models import RELATIONS, UNRELATED, TraceResult
+from .models import RELATIONS, DemoCase
 
 if TYPE_CHECKING:
     from .tracker import Tracker
@@ -34,29 +34,6 @@ class DemoSuspect:
     overrides: dict[str, str]  # passed to Tracker.trace, as the CLI's --date/--url/... would
     expected: str  # the relation to the original
     expected_source: str | None  # the original's URL; None when no source should be found
-
-
-@dataclass
-class DemoCase:
-    name: str
-    expected: str
-    expected_source: str | None
-    result: TraceResult
-
-    @property
-    def relation(self) -> str:
-        """The relation to the source the trace named; "unrelated" when it named none."""
-        return self.result.source.relation if self.result.source else UNRELATED
-
-    @property
-    def source_url(self) -> str | None:
-        return self.result.source.source.url if self.result.source else None
-
-    @property
-    def ok(self) -> bool:
-        """The verdict names the expected relation and, where one is expected, the expected source."""
-        source_ok = self.expected_source is None or self.source_url == self.expected_source
-        return self.relation == self.expected and source_ok
 
 
 def read_manifest(data_dir: Path = DEMO_DIR) -> list[DemoSuspect]:

@@ -108,6 +108,15 @@ class Document:
 
 
 @dataclass
+class Added:
+    """What adding one document did: stored it, found it stored, or corrected its metadata."""
+
+    doc: Document
+    new: bool  # False when the same text was already stored
+    changes: dict[str, tuple] = field(default_factory=dict)  # metadata corrected: {field: (old, new)}
+
+
+@dataclass
 class Link:
     """One aligned pair of passage groups. An empty side marks a skip:
     suspect passages with no source counterpart ("not in source"), or source
@@ -170,6 +179,31 @@ class Match:
     def dropped(self) -> list[int]:
         """Source passages the suspect left out."""
         return sorted(i for link in self.links if not link.suspect for i in link.source)
+
+
+@dataclass
+class DemoCase:
+    """One traced demo suspect beside what its manifest expects (demo.py)."""
+
+    name: str
+    expected: str
+    expected_source: str | None
+    result: TraceResult
+
+    @property
+    def relation(self) -> str:
+        """The relation to the source the trace named; "unrelated" when it named none."""
+        return self.result.source.relation if self.result.source else UNRELATED
+
+    @property
+    def source_url(self) -> str | None:
+        return self.result.source.source.url if self.result.source else None
+
+    @property
+    def ok(self) -> bool:
+        """The verdict names the expected relation and, where one is expected, the expected source."""
+        source_ok = self.expected_source is None or self.source_url == self.expected_source
+        return self.relation == self.expected and source_ok
 
 
 @dataclass

@@ -48,6 +48,8 @@ from .models import (
     SUSPECT_FIRST,
     UNDECIDED,
     UNRELATED,
+    Added,
+    DemoCase,
     Document,
     Match,
     TraceResult,
@@ -679,8 +681,8 @@ def render_documents(docs: Sequence[Document], console: Console) -> None:
     console.print(table)
 
 
-def render_added(added: Sequence, console: Console) -> None:
-    """One line per document `Tracker.add` returned (items with .doc, .new, .changes)."""
+def render_added(added: Sequence[Added], console: Console) -> None:
+    """One line per document `Tracker.add` returned."""
     for item in added:
         doc = item.doc
         status = added_status(item)
@@ -724,8 +726,8 @@ def runs_to_list(runs: Sequence) -> list[dict]:
     return [_rounded(dataclasses.asdict(run)) for run in runs]
 
 
-def render_demo(cases: Sequence, console: Console, *, explain: bool = False) -> None:
-    """Each demo case's report, then one summary table (items are demo.DemoCase)."""
+def render_demo(cases: Sequence[DemoCase], console: Console, *, explain: bool = False) -> None:
+    """Each demo case's report, then one summary table."""
     for case in cases:
         console.rule(Text(f"demo: {_clean(case.name)}"))
         render_trace(case.result, console, explain=explain)
@@ -850,14 +852,14 @@ def documents_to_list(docs: Sequence[Document]) -> list[dict]:
 ADDED, STORED_BEFORE, UPDATED, FAILED = "added", "already stored", "updated", "failed"
 
 
-def added_status(item) -> str:
+def added_status(item: Added) -> str:
     """What `add` did with one document (a `Tracker.add` result)."""
     if item.new:
         return ADDED
     return UPDATED if item.changes else STORED_BEFORE
 
 
-def added_to_list(results: Sequence[tuple[str, Sequence | str]]) -> list[dict]:
+def added_to_list(results: Sequence[tuple[str, Sequence[Added] | str]]) -> list[dict]:
     """`add`'s outcome as JSON-ready data, one entry per document, in input order:
     (input, Tracker.add's results) pairs, or (input, error message) for an input that
     failed, which gets one entry with status "failed"."""
@@ -879,7 +881,7 @@ def added_to_list(results: Sequence[tuple[str, Sequence | str]]) -> list[dict]:
     return listed
 
 
-def demo_to_list(cases: Sequence) -> list[dict]:
+def demo_to_list(cases: Sequence[DemoCase]) -> list[dict]:
     """Demo cases as JSON-ready data, each with its full trace."""
     return [
         {
