@@ -2,18 +2,14 @@
 
 import difflib
 import random
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from benchmarks import data as bench_data
+from benchmarks.data import light_edit, merge_sentences, rewrite_paragraphs
 
-import bench_data  # noqa: E402
-from bench_data import light_edit, merge_sentences, rewrite_paragraphs  # noqa: E402
-
-from provenance.models import (  # noqa: E402
+from provenance.models import (
     COPY,
     PARTIAL,
     RELATIONS,
