@@ -2,7 +2,8 @@
 (SOURCE_FIRST, SUSPECT_FIRST, UNKNOWN).
 
 `which_first` weighs publication dates, attribution cues (who cites whom) and
-containment (a rewrite cut from the other). For a translation with none of these,
+containment (a rewrite cut from the other); `came_after` says when a candidate cannot
+be the source because it came later. For a translation with none of these,
 `text_direction` judges from the texts alone. Translators spell out what the
 original left implicit (explicitation, one of the best-attested traits of translated
 text), so a translation runs longer than its original by more than its language
@@ -84,6 +85,16 @@ def which_first(suspect: Document, source: Document, ev: Evidence, relation: str
         if first != UNKNOWN:
             return first, length_reasons
     return UNKNOWN, reasons or ["no dates, cues or containment tell them apart"]
+
+
+def came_after(suspect: Document, source: Document) -> str:
+    """Why the candidate came after the suspect (a later date, or it cites the suspect),
+    so it cannot be its source; "" when nothing says so."""
+    if suspect.published and source.published and source.published > suspect.published:
+        return f"published {source.published}, after the suspect ({suspect.published}): it cannot be its source"
+    if any(outlet_matches(cue, site=suspect.site, url=suspect.url, title=suspect.title) for cue in source.cues):
+        return f"it cites {suspect.site or suspect.url or 'the suspect'}: it takes from the suspect"
+    return ""
 
 
 def excess_length(a: Document, b: Document) -> float | None:

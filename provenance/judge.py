@@ -22,7 +22,7 @@ import numpy as np
 
 from . import settings
 from .align import align_best_match, align_monotone
-from .direction import which_first
+from .direction import came_after, which_first
 from .errors import ModelError
 from .models import (
     BODY,
@@ -41,7 +41,6 @@ from .models import (
     Link,
     Match,
 )
-from .outlets import outlet_matches
 from .retrieve import document_vector
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -546,16 +545,8 @@ def place(suspect: Document, match: Match) -> None:
     text evidence says."""
     if match.relation not in RELATED:
         return
-    reason = _after_suspect(suspect, match.source)
+    reason = came_after(suspect, match.source)
     match.role, match.role_reason = (DERIVED, reason) if reason else (SOURCE, "")
-
-
-def _after_suspect(suspect: Document, source: Document) -> str:
-    if suspect.published and source.published and source.published > suspect.published:
-        return f"published {source.published}, after the suspect ({suspect.published}): it cannot be its source"
-    if any(outlet_matches(cue, site=suspect.site, url=suspect.url, title=suspect.title) for cue in source.cues):
-        return f"it cites {suspect.site or suspect.url or 'the suspect'}: it takes from the suspect"
-    return ""
 
 
 def mark_siblings(ranked: list[Match], judge_stored: Callable[[Document, Document], Match]) -> None:
