@@ -24,6 +24,7 @@ from functools import cache
 
 import regex
 
+from .attribution_words import WORDS
 from .models import Cue, Passage
 from .outlets import (
     ARTICLE_WORDS,
@@ -61,17 +62,14 @@ class Rule:
 
 @dataclass(frozen=True)
 class LanguageCues:
-    rules: tuple[Rule, ...]
-    labels: str  # credit-line labels, followed by ":" and a URL or a name
+    rules: tuple[Rule, ...]  # the attribution words they read are attribution_words.WORDS
     media: str = ""  # words announcing an outlet's name: "the newspaper", "báo", "агентства"
-    spaced: bool = True  # words are separated by spaces (not Chinese or Japanese)
 
 
 LANGUAGES: dict[str, LanguageCues] = {
     "en": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"according to (?:an? |the )?(?:report|article|story|broadcast) (?:by|in|from|on)"
-                               r"|according to|citing|quoting|as cited by"),
+            Rule(ACCORDING_TO, WORDS["en"].according),
             Rule(REPORTED, r"(?:(?:has|had|also|first|previously|earlier) )?(?:reported|reports|said in a report)",
                  side=BEFORE, bare=True),
             Rule(REPORTED, r"wrote", side=BEFORE),
@@ -79,17 +77,15 @@ LANGUAGES: dict[str, LanguageCues] = {
                            r"|(?:originally|first) appeared (?:in|on)|a report (?:by|in|from)", bare=True),
             Rule(TOLD, r"told|(?:said|speaking|talking) to|(?:in )?(?:an? )?(?:interview|conversation) with"),
         ),
-        labels=r"sources?|via|original (?:article|story|source)|read more|reference",
         media=r"(?:[Tt]he )?(?:\p{Lu}\p{Ll}+ )?(?:newspaper|paper|daily|tabloid|magazine|news agency|news site"
               r"|news outlet|news website|outlet|website|broadcaster|network|channel|station|wire service)",
     ),
     "vi": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"theo|dẫn (?:nguồn (?:tin )?)?(?:từ |của )?|trích dẫn|trích nguồn"),
+            Rule(ACCORDING_TO, WORDS["vi"].according),
             Rule(REPORTED, r"(?:vừa |đã |cũng )?(?:đưa tin|loan tin|đăng tải)", side=BEFORE, bare=True),
             Rule(TOLD, r"(?:nói|chia sẻ|cho biết|tiết lộ|trả lời phỏng vấn|trả lời) với|trả lời phỏng vấn"),
         ),
-        labels=r"nguồn(?: tin| bài)?",
         media=r"(?:[Tt]ờ báo|[Tt]ờ|[Nn]hật báo|[Bb]áo điện tử|[Bb]áo|[Hh]ãng thông tấn|[Hh]ãng tin|[Hh]ãng"
               r"|[Tt]rang tin(?: điện tử)?|[Tt]rang|[Kk]ênh truyền hình|[Kk]ênh"
               r"|[Đđ]ài truyền hình|[Đđ]ài phát thanh|[Đđ]ài"
@@ -98,7 +94,7 @@ LANGUAGES: dict[str, LanguageCues] = {
     ),
     "fr": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"selon|d['’]après|citant|cité par"),
+            Rule(ACCORDING_TO, WORDS["fr"].according),
             Rule(REPORTED, r"rapporte|rapportait|a rapporté", bare=True),
             Rule(REPORTED, r"écrit|écrivait|révèle|relate"),
             Rule(REPORTED, r"(?:a |avait )?(?:rapporté|révélé)|rapporte|révèle", side=BEFORE, bare=True),
@@ -106,15 +102,13 @@ LANGUAGES: dict[str, LanguageCues] = {
                        r" (?:à la |à l['’]|au |aux |à )|(?:dans )?(?:un )?entretien (?:à la |à l['’]|au |à |avec )"
                        r"|interrogée? par", joined=True),
         ),
-        labels=r"sources?",
         media=r"(?:(?:le|la|les) |l['’])?(?:quotidien|journal|hebdomadaire|magazine|agence(?: de presse)?"
               r"|chaîne(?: de télévision)?|radio|site(?: d['’]information)?|média|station)"
               r"(?: (?!(?:de|du|des|en|à|au)\b)\p{Ll}+)?",  # an adjective: "le quotidien britannique"
     ),
     "de": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"laut (?:einem |dem )?bericht (?:der|des|von|im)|laut"
-                               r"|nach (?:angaben|informationen|berichten) (?:von|der|des|dem)|unter berufung auf"),
+            Rule(ACCORDING_TO, WORDS["de"].according),
             Rule(ACCORDING_TO, r"zufolge", side=BEFORE),
             Rule(REPORTED, r"berichtete?|meldete?", bare=True),
             Rule(REPORTED, r"schreibt|schrieb"),
@@ -122,59 +116,51 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(REPORTED, r"berichtete?|meldete?|schreibt|schrieb", side=BEFORE),
             Rule(TOLD, r"gegenüber|im (?:gespräch|interview) mit|sagte (?:er|sie)"),
         ),
-        labels=r"quellen?",
         media=r"(?:(?:der|die|das|dem|den|des) )?(?:\p{Ll}+ )?(?:Zeitung|Tageszeitung|Wochenzeitung|Boulevardzeitung"
               r"|Nachrichtenagentur|Agentur|Nachrichtenmagazin|Magazin|Fernsehsender|Sender|Nachrichtenportal"
               r"|Portal|Blatt)",
     ),
     "es": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"según|de acuerdo con|citando|citado por"),
+            Rule(ACCORDING_TO, WORDS["es"].according),
             Rule(REPORTED, r"informó|informa|publicó|publica|reveló|revela", bare=True),
             Rule(REPORTED, r"(?:ha |había )?(?:informado|publicado|revelado)|informó|publicó|reveló",
                  side=BEFORE, bare=True),
             Rule(TOLD, r"(?:dijo|declaró|contó|explicó|afirmó|aseguró|confirmó) (?:al|a)|en (?:una )?entrevista con"),
         ),
-        labels=r"fuentes?",
         media=r"(?:(?:el|la|los|las) )?(?:diario|periódico|agencia(?: de noticias)?|cadena|canal|revista|medio"
               r"|portal|sitio|emisora|televisora)(?: (?!(?:de|del|en|a|al)\b)\p{Ll}+)?",
     ),
     "ru": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"по (?:данным|сообщению|информации)|согласно (?:данным|информации|сообщению)"
-                               r"|со ссылкой на|ссылаясь на"),
+            Rule(ACCORDING_TO, WORDS["ru"].according),
             Rule(REPORTED, r"(?:как )?(?:сообщает|сообщают|передает|передаёт)", bare=True),
             Rule(REPORTED, r"(?:как )?(?:пишет|пишут)"),
             Rule(TOLD, r"(?:рассказал|заявил|сообщил|сказал|пояснил)[аио]?"),
         ),
-        labels=r"источники?",
         media=r"(?:\p{Ll}+(?:ого|его|ой|ей|ая|ое|ый|ий|ые|ых|их) )?"  # an adjective: "британской газеты"
               r"(?:информагентств[оау]|агентств[оау]|издани[еяю]|газет[аыу]|телеканал[аеу]?"
               r"|журнал[аеу]?|портал[аеу]?|сайт[аеу]?|радиостанци[ияю])",
     ),
     "uk": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"за (?:даними|інформацією|повідомленням)|згідно з (?:даними|інформацією)"
-                               r"|з посиланням на|посилаючись на"),
+            Rule(ACCORDING_TO, WORDS["uk"].according),
             Rule(REPORTED, r"(?:як )?(?:повідомляє|повідомляють|передає)", bare=True),
             Rule(REPORTED, r"(?:як )?(?:пише|пишуть)"),
             Rule(TOLD, r"(?:розповів|заявив|повідомив|сказав|пояснив)"
                        r"|(?:розповіл|заявил|повідомил|сказал|пояснил)[аи]"),
         ),
-        labels=r"джерел[оа]",
         media=r"(?:\p{Ll}+(?:ого|ої|ий|ій|ька|ьке|ькі|ьких|на|не|ні|ної|них) )?"  # "британської газети"
               r"(?:інформагентств[оау]|агентств[оау]|видання|газет[аиіу]|телеканал[уі]?"
               r"|журнал[уі]?|портал[уі]?|сайт[уі]?)",
     ),
     "zh": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"据|根据|援引|引述", closing=r"(?:的)?(?:报道|报导|消息|援引|称|说|发布|披露)"),
+            Rule(ACCORDING_TO, WORDS["zh"].according, closing=r"(?:的)?(?:报道|报导|消息|援引|称|说|发布|披露)"),
             Rule(REPORTED, r"报道称|报道说|报导称|消息称|发文称", side=BEFORE),
             Rule(TOLD, r"接受", closing=r"(?:的)?(?:采访|专访)"),
             Rule(TOLD, r"告诉"),
         ),
-        labels=r"(?:消息)?来源|原文链接",
-        spaced=False,
     ),
     "ja": LanguageCues(
         rules=(
@@ -182,28 +168,24 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(REPORTED, r"などが報じた|が報じた|は報じた|が伝えた|が報道した|が報じている", side=BEFORE),
             Rule(TOLD, r"の取材に(?:対し|応じ|答え)|の(?:単独)?インタビューに|に語った", side=BEFORE),
         ),
-        labels=r"出典|出所|ソース|引用元",
-        spaced=False,
     ),
     "ar": LanguageCues(
         rules=(
             Rule(ACCORDING_TO, r"وفق(?:ا|اً|ًا)?\s*لـ?|طبق(?:ا|اً|ًا)?\s*لـ?", joined=True),
-            Rule(ACCORDING_TO, r"بحسب|حسب|نقل(?:ا|اً|ًا)?\s+عن|استناد(?:ا|اً|ًا)?\s+(?:إلى|الى)"),
+            Rule(ACCORDING_TO, WORDS["ar"].according),
             Rule(REPORTED, r"حسبما\s+(?:ذكرت|ذكر|أفادت|أفاد|أوردت|أورد|نقلت|قالت)|ذكرت|أفادت|أوردت|نشرت|قالت|كشفت"),
             Rule(TOLD, r"(?:قال|قالت|صرح|صرحت|أكد|أكدت)\s+لـ?|في\s+(?:تصريح|حديث|مقابلة)\s+(?:مع\s+|لـ?)",
                  joined=True),
         ),
-        labels=r"المصدر|المصادر|مصدر",
         media=r"(?:ال)?(?:صحيفة|وكالة(?:\s+(?:ال)?أنباء)?|موقع|قناة|شبكة|مجلة|إذاعة|تلفزيون)",
     ),
     "id": LanguageCues(
         rules=(
-            Rule(ACCORDING_TO, r"menurut|mengutip|berdasarkan laporan"),
+            Rule(ACCORDING_TO, WORDS["id"].according),
             Rule(ACCORDING_TO, r"(?:seperti |sebagaimana )?(?:dilansir|dikutip)(?: dari)?|melansir", bare=True),
             Rule(REPORTED, r"melaporkan|memberitakan|mewartakan", side=BEFORE, bare=True),
             Rule(TOLD, r"kepada|dalam wawancara dengan"),
         ),
-        labels=r"sumber",
         media=r"(?:kantor berita|media|harian|koran|surat kabar|majalah|situs(?: berita)?|laman|portal(?: berita)?"
               r"|stasiun televisi|televisi|jaringan televisi)",
     ),
@@ -526,14 +508,15 @@ def _compiled() -> tuple[list[_CompiledRule], list[tuple[str, regex.Pattern]]]:
     rules: list[_CompiledRule] = []
     labels: list[tuple[str, regex.Pattern]] = []
     for lang, table in LANGUAGES.items():
+        words = WORDS[lang]
         for rule in table.rules:
-            before = r"(?<![\p{L}\p{N}])" if table.spaced else ""
-            after = r"(?![\p{L}\p{N}])" if table.spaced and not rule.joined else ""
+            before = r"(?<![\p{L}\p{N}])" if words.spaced else ""
+            after = r"(?![\p{L}\p{N}])" if words.spaced and not rule.joined else ""
             trigger = regex.compile(rf"{before}(?:{rule.trigger}){after}")
             name = _name_pattern(table.media, rule.closing, lazy=rule.closing is not None, before=rule.side == BEFORE)
             rules.append(_CompiledRule(rule, lang, trigger, name))
         labels.append((lang, regex.compile(
-            rf"(?:^|(?<=[(\[（]))[^\S\n]*(?P<label>(?i:{table.labels})[^\S\n]*[:：])[^\S\n]*(?:(?P<url>{_URL}))?",
+            rf"(?:^|(?<=[(\[（]))[^\S\n]*(?P<label>(?i:{words.credit})[^\S\n]*[:：])[^\S\n]*(?:(?P<url>{_URL}))?",
             regex.MULTILINE,
         )))
     return rules, labels
