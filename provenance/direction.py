@@ -13,7 +13,7 @@ two languages; the side longer than expected is the translation.
 
 The expected ratios were measured on LASER's Tatoeba test pairs (1,000 sentence pairs
 a language, of mixed direction, so a ratio is the languages' own and not a
-translation's): `scripts/bench_data.py tatoeba_length_ratios()` recomputes them.
+translation's): `tatoeba_length_ratios()` in scripts/benchmarks/data.py recomputes them.
 
 On the direction benchmark (scripts/bench.py direction: NTREX, WMT22 and IWSLT human
 translations, both orders) the shorter-than-expected side is the original in 70% of

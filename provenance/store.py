@@ -4,9 +4,10 @@ embedding cache, and every trace's scores, in one file a user can query with SQL
 A store is made for one embedding model: vectors are FLOAT[dim] columns, and mixing
 two models' vectors would make every cosine meaningless, so `bind_model` records the
 first model and refuses any other. The schema grows through numbered migrations
-(migrations.py, simonw/llm style), each applied once and recorded, so an old store upgrades itself
-and a store from a newer provenance is refused rather than guessed at. Bulk rows go
-in and vectors come out through Arrow: row-by-row inserts are about 1000x slower.
+(migrations.py, simonw/llm style), each applied once and recorded, so an old store
+upgrades itself and a store from a newer provenance is refused rather than guessed at.
+Bulk rows go in and vectors come out through Arrow: row-by-row inserts are about 1000x
+slower.
 Every write is one transaction, so an interrupted write leaves nothing behind.
 
 A store is a file on a disk that can fill up, sit in a read-only folder or be damaged;

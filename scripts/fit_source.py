@@ -5,9 +5,10 @@
 
 Training rows, dev split only:
 - every (suspect, candidate) pair that retrieval hands the judge in the attribution
-  benchmark (scripts/benchmarks/attribution_data.py): real articles, their real sources, and the
-  same-topic neighbours that are not their source, with and without the source stored,
-  long and short; a row is positive when the candidate is the suspect's source;
+  benchmark (scripts/benchmarks/attribution_data.py): real articles, their real
+  sources, and the same-topic neighbours that are not their source, with and without
+  the source stored, long and short; a row is positive when the candidate is the
+  suspect's source;
 - the judge benchmark's pairs (generated copies, rewrites, partial reuse, human and
   machine translations, random unrelated pairs), positive when related, so the judge's
   own figures hold.
