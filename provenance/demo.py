@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import InputError
-from .models import RELATIONS, UNRELATED, Story, TraceResult
+from .models import RELATIONS, DemoCase, DemoLineage
 
 if TYPE_CHECKING:
     from .tracker import Tracker
@@ -37,60 +37,6 @@ class DemoSuspect:
     overrides: dict[str, str]  # passed to Tracker.trace, as the CLI's --date/--url/... would
     expected: str  # the relation to the original
     expected_source: str | None  # the original's URL; None when no source should be found
-
-
-@dataclass
-class DemoCase:
-    name: str
-    expected: str
-    expected_source: str | None
-    result: TraceResult
-
-    @property
-    def relation(self) -> str:
-        """The relation to the source the trace named; "unrelated" when it named none."""
-        return self.result.source.relation if self.result.source else UNRELATED
-
-    @property
-    def source_url(self) -> str | None:
-        return self.result.source.source.url if self.result.source else None
-
-    @property
-    def ok(self) -> bool:
-        """The verdict names the expected relation and, where one is expected, the expected source."""
-        source_ok = self.expected_source is None or self.source_url == self.expected_source
-        return self.relation == self.expected and source_ok
-
-
-@dataclass
-class DemoLineage:
-    """`lineage` of the demo's original after its suspects are traced, beside the
-    manifest's expected graph (edges as (parent URL, child URL))."""
-
-    story: Story
-    focus: str  # the original's doc id
-    expected_edges: list[tuple[str, str]]
-    expected_roots: list[str]
-
-    def _url(self, node_id: str) -> str | None:
-        return self.story.node(node_id).url
-
-    @property
-    def edges(self) -> set[tuple[str | None, str | None]]:
-        return {(self._url(edge.parent), self._url(edge.child)) for edge in self.story.edges}
-
-    @property
-    def missing(self) -> list[tuple[str, str]]:
-        return [edge for edge in self.expected_edges if edge not in self.edges]
-
-    @property
-    def extra(self) -> list[tuple[str | None, str | None]]:
-        return sorted(self.edges - set(self.expected_edges), key=str)
-
-    @property
-    def ok(self) -> bool:
-        roots = sorted(self._url(root) or "" for root in self.story.roots)
-        return not self.missing and not self.extra and roots == sorted(self.expected_roots)
 
 
 def read_manifest(data_dir: Path = DEMO_DIR) -> list[DemoSuspect]:

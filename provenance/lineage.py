@@ -33,9 +33,9 @@ import re
 from collections.abc import Iterable
 
 from . import settings
-from .cues import ACCORDING_TO, BYLINE, SOURCE, cites_url, outlet_matches, source_language
+from .cues import ACCORDING_TO, BYLINE, SOURCE
+from .outlets import cites_url, outlet_matches, source_language
 from .models import (
-    BODY,
     CITED,
     PLACEHOLDER,
     RELATED,
@@ -299,7 +299,7 @@ def _shared_additions(between: Judged, to_nearer: Judged, nearer: Document) -> i
     """The child's passages whose counterpart in `nearer` is a passage `nearer` added to
     its own source (`between`: nearer read against it)."""
     added = {i for link in between.links if link.suspect and not link.source for i in link.suspect}
-    added &= {p.idx for p in nearer.passages if p.kind == BODY}
+    added &= {p.idx for p in nearer.body}
     return len({i for link in to_nearer.links if link.suspect and set(link.source) & added for i in link.suspect})
 
 
@@ -313,7 +313,7 @@ def _shared_omissions(between: Judged, to_current: Judged, current: Document) ->
     if not kept_by_child:
         return 0
     low, high = min(kept_by_child), max(kept_by_child)
-    dropped = {p.idx for p in current.passages if p.kind == BODY and low <= p.idx <= high} - kept_by_nearer
+    dropped = {p.idx for p in current.body if low <= p.idx <= high} - kept_by_nearer
     return 0 if dropped & kept_by_child else len(dropped)
 
 
@@ -321,7 +321,7 @@ def _second_parent(child: Document, parent: str, earlier: list[str], pairs: Pair
     """An earlier article, unrelated to the first parent, that explains passages of the
     child the first parent does not: the child combines two origins."""
     explained = _aligned(pairs.get(child.doc_id, parent))
-    body = max(len([p for p in child.passages if p.kind == BODY]), 1)
+    body = max(len(child.body), 1)
     for other in earlier:
         if other == parent or pairs.related(other, parent):
             continue
@@ -337,11 +337,9 @@ def _aligned(judged: Judged) -> set[int]:
 
 
 def _edge(child: Document, parent: Document, judged: Judged, reason: str) -> StoryEdge:
-    body = {p.idx for p in parent.passages if p.kind == BODY}
     kept = sorted({j for link in judged.links if link.suspect for j in link.source})
-    added = sorted(
-        i for link in judged.links if not link.source for i in link.suspect if child.passages[i].kind == BODY
-    )
+    child_body = {p.idx for p in child.body}
+    added = sorted(i for link in judged.links if not link.source for i in link.suspect if i in child_body)
     return StoryEdge(
         parent=parent.doc_id,
         child=child.doc_id,
@@ -350,7 +348,7 @@ def _edge(child: Document, parent: Document, judged: Judged, reason: str) -> Sto
         reason=reason,
         direction_reasons=list(judged.reasons),
         kept=kept,
-        dropped=sorted(body - set(kept)),
+        dropped=sorted({p.idx for p in parent.body} - set(kept)),
         added=added,
     )
 

@@ -94,6 +94,8 @@ class Document:
 
     @property
     def body(self) -> list[Passage]:
+        """The passages that carry the story, in order: every caller's one definition
+        (a caller that needs something when there are none decides what, itself)."""
         return [p for p in self.passages if p.kind == BODY]
 
     @property
@@ -103,6 +105,15 @@ class Document:
             return self.title
         first = self.text.strip().splitlines()[0] if self.text.strip() else self.doc_id
         return first[:80] + ("…" if len(first) > 80 else "")
+
+
+@dataclass
+class Added:
+    """What adding one document did: stored it, found it stored, or corrected its metadata."""
+
+    doc: Document
+    new: bool  # False when the same text was already stored
+    changes: dict[str, tuple] = field(default_factory=dict)  # metadata corrected: {field: (old, new)}
 
 
 @dataclass
@@ -168,6 +179,31 @@ class Match:
     def dropped(self) -> list[int]:
         """Source passages the suspect left out."""
         return sorted(i for link in self.links if not link.suspect for i in link.source)
+
+
+@dataclass
+class DemoCase:
+    """One traced demo suspect beside what its manifest expects (demo.py)."""
+
+    name: str
+    expected: str
+    expected_source: str | None
+    result: TraceResult
+
+    @property
+    def relation(self) -> str:
+        """The relation to the source the trace named; "unrelated" when it named none."""
+        return self.result.source.relation if self.result.source else UNRELATED
+
+    @property
+    def source_url(self) -> str | None:
+        return self.result.source.source.url if self.result.source else None
+
+    @property
+    def ok(self) -> bool:
+        """The verdict names the expected relation and, where one is expected, the expected source."""
+        source_ok = self.expected_source is None or self.source_url == self.expected_source
+        return self.relation == self.expected and source_ok
 
 
 @dataclass
@@ -315,3 +351,34 @@ class Story:
             seen.add(up[0].parent)
             path.insert(0, self.node(up[0].parent))
         return path
+
+
+@dataclass
+class DemoLineage:
+    """`lineage` of the demo's original once its suspects are traced, beside the
+    manifest's expected graph (edges as (parent URL, child URL)); demo.py."""
+
+    story: Story
+    focus: str  # the original's doc id
+    expected_edges: list[tuple[str, str]]
+    expected_roots: list[str]
+
+    def _url(self, node_id: str) -> str | None:
+        return self.story.node(node_id).url
+
+    @property
+    def edges(self) -> set[tuple[str | None, str | None]]:
+        return {(self._url(edge.parent), self._url(edge.child)) for edge in self.story.edges}
+
+    @property
+    def missing(self) -> list[tuple[str, str]]:
+        return [edge for edge in self.expected_edges if edge not in self.edges]
+
+    @property
+    def extra(self) -> list[tuple[str | None, str | None]]:
+        return sorted(self.edges - set(self.expected_edges), key=str)
+
+    @property
+    def ok(self) -> bool:
+        roots = sorted(self._url(root) or "" for root in self.story.roots)
+        return not self.missing and not self.extra and roots == sorted(self.expected_roots)

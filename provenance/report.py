@@ -41,7 +41,6 @@ from . import __version__, settings
 from .facts import Differences, differences
 from .judge import no_source_confidence
 from .models import (
-    BODY,
     BOILERPLATE,
     CITED,
     DERIVED,
@@ -51,6 +50,9 @@ from .models import (
     SUSPECT_FIRST,
     UNDECIDED,
     UNRELATED,
+    Added,
+    DemoCase,
+    DemoLineage,
     Document,
     Match,
     Story,
@@ -328,7 +330,7 @@ def added_passages(suspect: Document, match: Match) -> list[tuple[int, str]]:
     """Story passages of the suspect with no counterpart in the source, as (index,
     text): what it added (captions and other boilerplate are not counted)."""
     linked = {idx for link in match.links if link.source for idx in link.suspect}
-    return [(p.idx, p.text) for p in suspect.passages if p.idx not in linked and p.kind == BODY]
+    return [(p.idx, p.text) for p in suspect.body if p.idx not in linked]
 
 
 def differing_rows(rows: Sequence[AlignmentRow]) -> list[AlignmentRow]:
@@ -689,8 +691,8 @@ def render_documents(docs: Sequence[Document], console: Console) -> None:
     console.print(table)
 
 
-def render_added(added: Sequence, console: Console) -> None:
-    """One line per document `Tracker.add` returned (items with .doc, .new, .changes)."""
+def render_added(added: Sequence[Added], console: Console) -> None:
+    """One line per document `Tracker.add` returned."""
     for item in added:
         doc = item.doc
         status = added_status(item)
@@ -734,9 +736,9 @@ def runs_to_list(runs: Sequence) -> list[dict]:
     return [_rounded(dataclasses.asdict(run)) for run in runs]
 
 
-def render_demo(cases: Sequence, lineage, console: Console, *, explain: bool = False) -> None:
-    """Each demo case's report, one summary table (items are demo.DemoCase), then the
-    story's lineage (a demo.DemoLineage) beside what it should be."""
+def render_demo(cases: Sequence[DemoCase], lineage: DemoLineage, console: Console, *, explain: bool = False) -> None:
+    """Each demo case's report, one summary table, then the story's lineage beside what
+    it should be."""
     for case in cases:
         console.rule(Text(f"demo: {_clean(case.name)}"))
         render_trace(case.result, console, explain=explain)
@@ -880,14 +882,14 @@ def documents_to_list(docs: Sequence[Document]) -> list[dict]:
 ADDED, STORED_BEFORE, UPDATED, FAILED = "added", "already stored", "updated", "failed"
 
 
-def added_status(item) -> str:
+def added_status(item: Added) -> str:
     """What `add` did with one document (a `Tracker.add` result)."""
     if item.new:
         return ADDED
     return UPDATED if item.changes else STORED_BEFORE
 
 
-def added_to_list(results: Sequence[tuple[str, Sequence | str]]) -> list[dict]:
+def added_to_list(results: Sequence[tuple[str, Sequence[Added] | str]]) -> list[dict]:
     """`add`'s outcome as JSON-ready data, one entry per document, in input order:
     (input, Tracker.add's results) pairs, or (input, error message) for an input that
     failed, which gets one entry with status "failed"."""
@@ -909,7 +911,7 @@ def added_to_list(results: Sequence[tuple[str, Sequence | str]]) -> list[dict]:
     return listed
 
 
-def demo_to_dict(cases: Sequence, lineage) -> dict:
+def demo_to_dict(cases: Sequence[DemoCase], lineage: DemoLineage) -> dict:
     """The demo as JSON-ready data: each case with its full trace, and the lineage."""
     return {
         "cases": demo_cases_to_list(cases),
@@ -922,7 +924,7 @@ def demo_to_dict(cases: Sequence, lineage) -> dict:
     }
 
 
-def demo_cases_to_list(cases: Sequence) -> list[dict]:
+def demo_cases_to_list(cases: Sequence[DemoCase]) -> list[dict]:
     """Demo cases as JSON-ready data, each with its full trace."""
     return [
         {

@@ -23,8 +23,8 @@ from itertools import islice
 import numpy as np
 
 from . import settings
-from .cues import cites_url, outlet_matches
-from .models import BODY, Candidate, Document
+from .models import Candidate, Document
+from .outlets import cites_url, outlet_matches
 
 
 @dataclass
@@ -45,9 +45,9 @@ class Corpus:
 
 
 def body_rows(doc: Document) -> np.ndarray:
-    """Indexes of the passages that carry the story (all of them if none is marked body)."""
-    rows = [p.idx for p in doc.passages if p.kind == BODY]
-    return np.array(rows or [p.idx for p in doc.passages], dtype=np.int64)
+    """Indexes of the body passages, or of all passages when none is body: a document
+    of boilerplate alone still needs a vector to be found by."""
+    return np.array([p.idx for p in doc.body or doc.passages], dtype=np.int64)
 
 
 def document_vector(passage_vecs: np.ndarray) -> np.ndarray:

@@ -37,12 +37,14 @@ import pysbd
 from pysbd.languages import LANGUAGE_CODES as PYSBD_LANGUAGES
 
 from . import settings
+from .attribution_words import WORDS
 from .language import passage_language
 from .models import BODY, BOILERPLATE, Passage
 
 Span = tuple[int, int]
 
 # --- boilerplate ---------------------------------------------------------------
+
 # One row per kind of added line: (kind, longest line it applies to, pattern). A
 # pattern must match the whole line, or the whole sentence, case-insensitively.
 # Where a pattern has a group named "name", no word in it may start in lower case
@@ -63,12 +65,18 @@ _AGENCIES = (
     r"reuters|afp|ap|ap photo|epa|epa-efe|getty images|pool|file photo|dpa|anadolu|xinhua|tass|sputnik"
     r"|ria novosti|bloomberg|shutterstock|efe|ansa|ukrinform|unian|yonhap|kyodo|kyodo news|pap"
 )
-_SOURCE = r"sources?|nguồn|nguồn tin|quelle|fuente|fonte|источник|джерело|sumber|zdroj|来源|出典|出处"
-_ATTRIBUTION = (
-    r"(?:according to|theo|via|sources?|nguồn|tổng hợp|selon|d'après|laut|quelle|mit material von|según"
-    r"|fuente|con información de|по данным|по материалам|источник|за даними|за матеріалами|джерело"
-    r"|menurut|sumber|podle|zdroj)\b|据|来源|出典"
-)
+
+
+def _byline_words(spaced: bool) -> list[str]:
+    """The words that may open a byline's credit, in the languages written with spaces or without."""
+    found = [(words.according, words.credit, words.compiled) for words in WORDS.values() if words.spaced == spaced]
+    return [part for parts in found for part in parts if part]
+
+
+# a credit line's labels, and the words that open a byline's credit, in every language
+# (attribution_words.py: the one list, which cue finding reads too)
+_SOURCE = "|".join(words.credit for words in WORDS.values() if words.credit)
+_ATTRIBUTION = rf"(?:{'|'.join(_byline_words(spaced=True))})\b|" + "|".join(_byline_words(spaced=False))
 _READ_MORE = (
     r"read more|read also|also read|see also|find out more|related(?: articles?| stories| news)?|more on this story"
     r"|xem thêm|đọc thêm|tin liên quan|bài liên quan|lesen sie auch|mehr zum thema|lire aussi|à lire aussi"

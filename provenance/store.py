@@ -4,9 +4,10 @@ embedding cache, and every trace's scores, in one file a user can query with SQL
 A store is made for one embedding model: vectors are FLOAT[dim] columns, and mixing
 two models' vectors would make every cosine meaningless, so `bind_model` records the
 first model and refuses any other. The schema grows through numbered migrations
-(simonw/llm style), each applied once and recorded, so an old store upgrades itself
-and a store from a newer provenance is refused rather than guessed at. Bulk rows go
-in and vectors come out through Arrow: row-by-row inserts are about 1000x slower.
+(migrations.py, simonw/llm style), each applied once and recorded, so an old store
+upgrades itself and a store from a newer provenance is refused rather than guessed at.
+Bulk rows go in and vectors come out through Arrow: row-by-row inserts are about 1000x
+slower.
 Every write is one transaction, so an interrupted write leaves nothing behind.
 
 A store is a file on a disk that can fill up, sit in a read-only folder or be damaged;
@@ -20,9 +21,9 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timezone
 from itertools import groupby
 from pathlib import Path
@@ -32,201 +33,49 @@ import numpy as np
 import pyarrow as pa
 
 from .errors import AmbiguousId, NotFound, StoreError
+from .migrations import MIGRATIONS
 from .models import Candidate, Cue, Document, Evidence, Judged, Link, Match, Passage, Story, StoryEdge, StoryNode, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
 MIN_PREFIX = 4  # shorter id prefixes match too much to be what the user meant
-
-Migration = Callable[[duckdb.DuckDBPyConnection, int], None]
-MIGRATIONS: list[Migration] = []
-
-
-def migration(step: Migration) -> Migration:
-    """Register a schema step; steps run once each, in the order they are defined."""
-    MIGRATIONS.append(step)
-    return step
-
-
-@migration
-def m001_initial(con: duckdb.DuckDBPyConnection, dim: int) -> None:
-    con.execute(
-        f"""
-        CREATE TABLE documents (
-            doc_id VARCHAR PRIMARY KEY,
-            url VARCHAR,
-            title VARCHAR,
-            site VARCHAR,
-            author VARCHAR,
-            published DATE,
-            lang VARCHAR NOT NULL,
-            text VARCHAR NOT NULL,
-            cues JSON NOT NULL,
-            added_at TIMESTAMP NOT NULL,
-            embedding FLOAT[{dim}] NOT NULL
-        );
-        CREATE TABLE passages (
-            doc_id VARCHAR NOT NULL,
-            idx INTEGER NOT NULL,
-            para INTEGER NOT NULL,
-            kind VARCHAR NOT NULL,
-            lang VARCHAR,
-            text VARCHAR NOT NULL,
-            start_char INTEGER NOT NULL,
-            end_char INTEGER NOT NULL,
-            embedding FLOAT[{dim}] NOT NULL,
-            PRIMARY KEY (doc_id, idx)
-        );
-        CREATE TABLE embeddings (
-            model VARCHAR NOT NULL,
-            text_hash VARCHAR NOT NULL,
-            embedding FLOAT[{dim}] NOT NULL,
-            PRIMARY KEY (model, text_hash)
-        );
-        CREATE TABLE runs (
-            run_id VARCHAR PRIMARY KEY,
-            suspect_id VARCHAR NOT NULL,
-            model VARCHAR NOT NULL,
-            params JSON NOT NULL,
-            timings JSON NOT NULL,
-            notes JSON NOT NULL,
-            created_at TIMESTAMP NOT NULL
-        );
-        CREATE TABLE matches (
-            run_id VARCHAR NOT NULL,
-            rank INTEGER NOT NULL,
-            source_id VARCHAR NOT NULL,
-            retrieval_score DOUBLE,
-            passage_score DOUBLE,
-            doc_score DOUBLE,
-            cue_boost DOUBLE,
-            date_penalty DOUBLE,
-            relation VARCHAR NOT NULL,
-            confidence DOUBLE,
-            direction VARCHAR NOT NULL,
-            direction_reasons JSON NOT NULL,
-            mode VARCHAR NOT NULL,
-            suspect_aligned DOUBLE,
-            source_covered DOUBLE,
-            mean_link_score DOUBLE,
-            order_score DOUBLE,
-            same_language BOOLEAN,
-            near_verbatim DOUBLE,
-            shared_numbers JSON NOT NULL,
-            shared_names JSON NOT NULL,
-            aligned_passages INTEGER,
-            body_passages INTEGER,
-            PRIMARY KEY (run_id, rank)
-        );
-        CREATE TABLE alignments (
-            run_id VARCHAR NOT NULL,
-            source_id VARCHAR NOT NULL,
-            link INTEGER NOT NULL,
-            suspect_idx INTEGER[] NOT NULL,
-            source_idx INTEGER[] NOT NULL,
-            score DOUBLE,
-            cosine DOUBLE,
-            PRIMARY KEY (run_id, source_id, link)
-        );
-        """
-    )
-
-
-@migration
-def m002_match_roles(con: duckdb.DuckDBPyConnection, dim: int) -> None:
-    """What a related candidate is to the suspect (source, sibling, derived), and why."""
-    con.execute("ALTER TABLE matches ADD COLUMN role VARCHAR NOT NULL DEFAULT ''")
-    con.execute("ALTER TABLE matches ADD COLUMN role_reason VARCHAR NOT NULL DEFAULT ''")
-    # runs saved before roles existed: their related verdicts were named as sources
-    con.execute("UPDATE matches SET role = 'source' WHERE relation IN ('translation', 'copy', 'rewrite', 'partial')")
-
-
-@migration
-def m003_lineage(con: duckdb.DuckDBPyConnection, dim: int) -> None:
-    """Stories: every pair the judge read while gathering one (so no pair is judged
-    twice), and each story's graph, so `lineage` of any member re-reads it."""
-    con.execute(
-        """
-        CREATE TABLE judged_pairs (
-            suspect_id VARCHAR NOT NULL,
-            source_id VARCHAR NOT NULL,
-            relation VARCHAR NOT NULL,
-            confidence DOUBLE NOT NULL,
-            direction VARCHAR NOT NULL,
-            reasons JSON NOT NULL,
-            evidence JSON NOT NULL,
-            links JSON NOT NULL,
-            judged_at TIMESTAMP NOT NULL,
-            PRIMARY KEY (suspect_id, source_id)
-        )
-        """
-    )
-    con.execute("CREATE TABLE stories (story_id VARCHAR PRIMARY KEY, built_at TIMESTAMP NOT NULL)")
-    con.execute(
-        """
-        CREATE TABLE story_nodes (
-            story_id VARCHAR NOT NULL,
-            position INTEGER NOT NULL,  -- earliest first, as the graph ordered them
-            node_id VARCHAR NOT NULL,  -- a doc id, or 'cited:' + what a stored article cites
-            stored BOOLEAN NOT NULL,
-            title VARCHAR,
-            site VARCHAR,
-            lang VARCHAR,
-            published DATE,
-            url VARCHAR,
-            round_trip VARCHAR NOT NULL,
-            PRIMARY KEY (story_id, node_id)
-        )
-        """
-    )
-    con.execute(
-        """
-        CREATE TABLE story_edges (
-            story_id VARCHAR NOT NULL,
-            parent_id VARCHAR NOT NULL,
-            child_id VARCHAR NOT NULL,
-            rank INTEGER NOT NULL,  -- 1 for the child's nearest parent
-            relation VARCHAR NOT NULL,
-            confidence DOUBLE NOT NULL,
-            reason VARCHAR NOT NULL,
-            direction_reasons JSON NOT NULL,
-            kept INTEGER[] NOT NULL,
-            dropped INTEGER[] NOT NULL,
-            added INTEGER[] NOT NULL
-        )
-        """
-    )
-
-
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# A match row is the candidate's scores, the judged match and its evidence, one column
+# a field (read off the dataclasses, so a field added there is a column to add in a
+# migration); where a column's name is not the field's, the renaming says so.
+_ARROW_TYPES = {"str": pa.string(), "float": pa.float64(), "int": pa.int32(), "bool": pa.bool_()}
+_CASTS = {"float": float, "int": int, "bool": bool, "str": str}
+
+
+@dataclass(frozen=True)
+class _Column:
+    field: str
+    name: str
+    kind: str  # the field's type; any but _ARROW_TYPES' (a list) is stored as JSON text
+
+    @property
+    def arrow(self) -> pa.DataType:
+        return _ARROW_TYPES.get(self.kind, pa.string())
+
+    def cell(self, item: object) -> object:
+        value = getattr(item, self.field)
+        return _CASTS[self.kind](value) if self.kind in _CASTS else _json(value)
+
+    def value(self, row: dict) -> object:
+        return row[self.name] if self.kind in _CASTS else json.loads(row[self.name])
+
+
+def _columns(cls: type, *, renamed: dict[str, str] | None = None, skipped: tuple[str, ...] = ()) -> tuple[_Column, ...]:
+    renamed = renamed or {}
+    return tuple(_Column(f.name, renamed.get(f.name, f.name), f.type) for f in fields(cls) if f.name not in skipped)
+
+
+_CANDIDATE_COLUMNS = _columns(Candidate, renamed={"score": "retrieval_score"}, skipped=("doc_id",))
+_MATCH_COLUMNS = _columns(Match, skipped=("source", "candidate", "evidence", "links"))
+_EVIDENCE_COLUMNS = _columns(Evidence, renamed={"order": "order_score"})
 _MATCH_SCHEMA = pa.schema(
-    [
-        ("run_id", pa.string()),
-        ("rank", pa.int32()),
-        ("source_id", pa.string()),
-        ("retrieval_score", pa.float64()),
-        ("passage_score", pa.float64()),
-        ("doc_score", pa.float64()),
-        ("cue_boost", pa.float64()),
-        ("date_penalty", pa.float64()),
-        ("relation", pa.string()),
-        ("confidence", pa.float64()),
-        ("direction", pa.string()),
-        ("direction_reasons", pa.string()),
-        ("mode", pa.string()),
-        ("suspect_aligned", pa.float64()),
-        ("source_covered", pa.float64()),
-        ("mean_link_score", pa.float64()),
-        ("order_score", pa.float64()),
-        ("same_language", pa.bool_()),
-        ("near_verbatim", pa.float64()),
-        ("shared_numbers", pa.string()),
-        ("shared_names", pa.string()),
-        ("aligned_passages", pa.int32()),
-        ("body_passages", pa.int32()),
-        ("role", pa.string()),
-        ("role_reason", pa.string()),
-    ]
+    [("run_id", pa.string()), ("rank", pa.int32()), ("source_id", pa.string())]
+    + [(c.name, c.arrow) for c in (*_CANDIDATE_COLUMNS, *_MATCH_COLUMNS, *_EVIDENCE_COLUMNS)]
 )
 
 _ALIGNMENT_SCHEMA = pa.schema(
@@ -1197,65 +1046,21 @@ def _document(row: tuple) -> Document:
 
 
 def _match_row(run_id: str, rank: int, match: Match) -> dict:
-    candidate, evidence = match.candidate, match.evidence
     return {
         "run_id": run_id,
         "rank": rank,
         "source_id": match.source.doc_id,
-        "retrieval_score": float(candidate.score),
-        "passage_score": float(candidate.passage_score),
-        "doc_score": float(candidate.doc_score),
-        "cue_boost": float(candidate.cue_boost),
-        "date_penalty": float(candidate.date_penalty),
-        "relation": match.relation,
-        "confidence": float(match.confidence),
-        "direction": match.direction,
-        "direction_reasons": _json(match.direction_reasons),
-        "mode": match.mode,
-        "suspect_aligned": float(evidence.suspect_aligned),
-        "source_covered": float(evidence.source_covered),
-        "mean_link_score": float(evidence.mean_link_score),
-        "order_score": float(evidence.order),
-        "same_language": bool(evidence.same_language),
-        "near_verbatim": float(evidence.near_verbatim),
-        "shared_numbers": _json(evidence.shared_numbers),
-        "shared_names": _json(evidence.shared_names),
-        "aligned_passages": int(evidence.aligned_passages),
-        "body_passages": int(evidence.body_passages),
-        "role": match.role,
-        "role_reason": match.role_reason,
+        **{c.name: c.cell(match.candidate) for c in _CANDIDATE_COLUMNS},
+        **{c.name: c.cell(match) for c in _MATCH_COLUMNS},
+        **{c.name: c.cell(match.evidence) for c in _EVIDENCE_COLUMNS},
     }
 
 
 def _match(row: dict, source: Document, links: list[Link]) -> Match:
     return Match(
         source=source,
-        candidate=Candidate(
-            doc_id=source.doc_id,
-            score=row["retrieval_score"],
-            passage_score=row["passage_score"],
-            doc_score=row["doc_score"],
-            cue_boost=row["cue_boost"],
-            date_penalty=row["date_penalty"],
-        ),
-        relation=row["relation"],
-        confidence=row["confidence"],
-        direction=row["direction"],
-        direction_reasons=json.loads(row["direction_reasons"]),
-        evidence=Evidence(
-            suspect_aligned=row["suspect_aligned"],
-            source_covered=row["source_covered"],
-            mean_link_score=row["mean_link_score"],
-            order=row["order_score"],
-            same_language=row["same_language"],
-            near_verbatim=row["near_verbatim"],
-            shared_numbers=json.loads(row["shared_numbers"]),
-            shared_names=json.loads(row["shared_names"]),
-            aligned_passages=row["aligned_passages"],
-            body_passages=row["body_passages"],
-        ),
+        candidate=Candidate(doc_id=source.doc_id, **{c.field: c.value(row) for c in _CANDIDATE_COLUMNS}),
+        evidence=Evidence(**{c.field: c.value(row) for c in _EVIDENCE_COLUMNS}),
         links=links,
-        mode=row["mode"],
-        role=row["role"],
-        role_reason=row["role_reason"],
+        **{c.field: c.value(row) for c in _MATCH_COLUMNS},
     )

@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from .models import (
     SIBLING,
     UNDECIDED,
     UNRELATED,
+    Added,
     Candidate,
     Document,
     Judged,
@@ -48,13 +49,6 @@ from .progress import NullProgress, Progress
 from .retrieve import Corpus, body_rows, document_vector, neighbours, retrieve
 from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
-
-
-@dataclass
-class Added:
-    doc: Document
-    new: bool  # False when the same text was already stored
-    changes: dict[str, tuple] = field(default_factory=dict)  # metadata corrected: {field: (old, new)}
 
 
 def prepare(raw: RawDocument) -> Document:

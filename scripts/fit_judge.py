@@ -3,7 +3,7 @@
     python scripts/fit_judge.py            # features from bench/cache when the code that makes them is unchanged
     python scripts/fit_judge.py --refresh  # recompute every pair's features
 
-Builds the judge set as `scripts/bench.py judge` does (bench_data.judge_set, seed 0,
+Builds the judge set as `scripts/bench.py judge` does (benchmarks.data.judge_set, seed 0,
 JUDGE_FULL sizes: human pairs of five relations and machine-translation pairs), embeds it
 through the full benchmark's store (bench/cache/bench.duckdb), and computes
 provenance.judge.relation_features for every pair. A multinomial logistic regression
@@ -20,9 +20,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import sys
 import time
-from pathlib import Path
 
 import click
 import numpy as np
@@ -32,19 +30,20 @@ from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmarks import data as bench_data
+from benchmarks.data import SEED
+from benchmarks.locations import CACHE, REPO_ROOT
+from benchmarks.records import console, git, show
+from benchmarks.workspace import Workspace, embed_all, pair_vectors
 
-import bench_data  # noqa: E402
-from bench import CACHE, REPO_ROOT, SEED, Workspace, _embed_all, _git, _pair_vectors, console, show  # noqa: E402
-
-from provenance import judge  # noqa: E402
-from provenance.models import COPY, RELATIONS, TRANSLATION  # noqa: E402
+from provenance import judge
+from provenance.models import COPY, RELATIONS, TRANSLATION
 
 FEATURE_CACHE = CACHE / "judge_features.npz"
 MODEL_PATH = REPO_ROOT / "provenance" / judge.MODEL_FILE
 # the code a pair's features depend on: a change to any of these recomputes them
 FEATURE_CODE = ("provenance/judge.py", "provenance/align.py", "provenance/settings.py", "provenance/segment.py",
-                "provenance/language.py", "scripts/bench_data.py")  # fmt: skip
+                "provenance/language.py", "scripts/benchmarks/data.py")  # fmt: skip
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 FOLDS = 5
 REPEATS = 5
@@ -68,12 +67,12 @@ def pair_features(pairs: list[bench_data.Pair], refresh: bool) -> np.ndarray:
     ws = Workspace(quick=False, model=None)
     try:
         tracker = ws.tracker()
-        _embed_all(tracker, pairs)
+        embed_all(tracker, pairs)
         began = time.perf_counter()
         with console.status("computing features") as status:
             rows = []
             for n, pair in enumerate(pairs):
-                rows.append(judge.relation_features(*_pair_vectors(tracker, pair)))
+                rows.append(judge.relation_features(*pair_vectors(tracker, pair)))
                 status.update(f"computing features: {n + 1}/{len(pairs)}")
         console.print(f"features of {len(pairs)} pairs in {time.perf_counter() - began:.0f} s")
     finally:
@@ -175,7 +174,7 @@ def main(refresh: bool) -> None:
         "mt_recall_all": round(float((predicted[machine] == TRANSLATION).mean()), 4),
     }
     fitted["fitted_on"] = {
-        "data": "scripts/bench_data.py judge_set: NTREX-128, WMT22, IWSLT15 en-vi (shared/bench), "
+        "data": "scripts/benchmarks/data.py judge_set: NTREX-128, WMT22, IWSLT15 en-vi (shared/bench), "
         "human pairs of five relations plus machine-translation pairs",
         "seed": SEED,
         "sizes": bench_data.JUDGE_FULL,
@@ -185,8 +184,8 @@ def main(refresh: bool) -> None:
         "C": best_c,
         "folds": f"{FOLDS}-fold CV on dev, grouped by source item, {REPEATS} shuffles",
         "date": datetime.date.today().isoformat(),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--", "provenance", "scripts")),
+        "git_commit": git("rev-parse", "HEAD"),
+        "git_dirty": bool(git("status", "--porcelain", "--", "provenance", "scripts")),
         "figures": figures,
     }
     MODEL_PATH.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")

@@ -5,9 +5,10 @@
 
 Training rows, dev split only:
 - every (suspect, candidate) pair that retrieval hands the judge in the attribution
-  benchmark (scripts/attribution_data.py): real articles, their real sources, and the
-  same-topic neighbours that are not their source, with and without the source stored,
-  long and short; a row is positive when the candidate is the suspect's source;
+  benchmark (scripts/benchmarks/attribution_data.py): real articles, their real
+  sources, and the same-topic neighbours that are not their source, with and without
+  the source stored, long and short; a row is positive when the candidate is the
+  suspect's source;
 - the judge benchmark's pairs (generated copies, rewrites, partial reuse, human and
   machine translations, random unrelated pairs), positive when related, so the judge's
   own figures hold.
@@ -27,9 +28,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import sys
 import time
-from pathlib import Path
 
 import click
 import numpy as np
@@ -38,24 +37,26 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GroupKFold
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchmarks import attribution_data
+from benchmarks import data as bench_data
+from benchmarks.attribution import build_store
+from benchmarks.data import SEED, prepare_doc
+from benchmarks.locations import CACHE, REPO_ROOT
+from benchmarks.records import console, git
+from benchmarks.vectors import seed_embeddings
+from benchmarks.workspace import Workspace, embed_all, pair_vectors
 
-import attribution_data  # noqa: E402
-import bench_data  # noqa: E402
-from bench import CACHE, REPO_ROOT, SEED, Workspace, _embed_all, _git, _pair_vectors, _seed_embeddings, console, prepare_doc  # noqa: E402
-from bench_attribution import build_store  # noqa: E402
-
-from provenance import judge  # noqa: E402
-from provenance.models import UNRELATED  # noqa: E402
-from provenance.retrieve import retrieve  # noqa: E402
-from provenance.tracker import Tracker  # noqa: E402
+from provenance import judge
+from provenance.models import UNRELATED
+from provenance.retrieve import retrieve
+from provenance.tracker import Tracker
 
 FEATURE_CACHE = CACHE / "source_features.npz"
 MODEL_PATH = REPO_ROOT / "provenance" / judge.SOURCE_MODEL_FILE
 ATTRIBUTION_DB = CACHE / "attribution.duckdb"
 FEATURE_CODE = ("provenance/judge.py", "provenance/align.py", "provenance/settings.py", "provenance/segment.py",
                 "provenance/retrieve.py", "provenance/language.py", "provenance/judge_model.json",
-                "scripts/bench_data.py", "scripts/attribution_data.py")  # fmt: skip
+                "scripts/benchmarks/data.py", "scripts/benchmarks/attribution_data.py")  # fmt: skip
 C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 ACCEPT_FALSE = 0.005  # the share of dev no-source suspects that may get a source (target on test: 1%)
 SHORT_ACCEPT_FALSE = 0.01  # the same for suspects of 1-4 sentences (target on test: 2%)
@@ -80,8 +81,8 @@ def collect(refresh: bool) -> dict[str, np.ndarray]:
     data = attribution_data.attribution_set(SEED)
     rows, labels, groups, splits, suspects, shorts, bodies, kinds = [], [], [], [], [], [], [], []
     with Tracker(db=ATTRIBUTION_DB) as tracker:
-        _seed_embeddings(tracker)
-        key_of = build_store(tracker, data, prepare_doc)
+        seed_embeddings(tracker)
+        key_of = build_store(tracker, data)
         corpus = tracker.corpus()
         began = time.perf_counter()
         with console.status("attribution features") as status:
@@ -105,9 +106,9 @@ def collect(refresh: bool) -> dict[str, np.ndarray]:
     ws = Workspace(quick=False, model=None)
     try:
         tracker = ws.tracker()
-        _embed_all(tracker, pairs)
+        embed_all(tracker, pairs)
         for n, pair in enumerate(pairs):
-            features = judge.source_features(*_pair_vectors(tracker, pair))
+            features = judge.source_features(*pair_vectors(tracker, pair))
             rows.append(features)
             labels.append(pair.label != UNRELATED)
             groups.append(pair.pair_id.split(":")[0])
@@ -226,7 +227,7 @@ def main(refresh: bool) -> None:
         "calibration": calibration,
         "fitted": {
             "date": datetime.date.today().isoformat(),
-            "git_commit": _git("rev-parse", "--short", "HEAD"),
+            "git_commit": git("rev-parse", "--short", "HEAD"),
             "C": c,
             "dev_rows": int(dev.sum()),
             "dev_positive": int(data["labels"][dev].sum()),

@@ -8,7 +8,7 @@ distractor stories, and writes four suspects for the demo to trace (see
 data/demo/SOURCE.md). Every choice is drawn from seeded generators, so a rerun
 reproduces data/demo byte for byte:
 
-    python scripts/make_demo.py [--ntrex ../shared/bench/ntrex] [--out data/demo]
+    python scripts/make_demo.py [--ntrex $PROVENANCE_BENCH/ntrex] [--out data/demo]
 """
 
 from __future__ import annotations
@@ -22,10 +22,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.locations import BENCH_DATA, REPO_ROOT
+
 SEED = 20240911
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_NTREX = REPO.parent / "shared" / "bench" / "ntrex"  # shared/ sits beside the checkout
-DEFAULT_OUT = REPO / "data" / "demo"
+DEFAULT_NTREX = BENCH_DATA / "ntrex"
+DEFAULT_OUT = REPO_ROOT / "data" / "demo"
 
 ORIGINAL_DOC = "reuters.218863"  # 27 sentences: "Hundreds killed by Indonesian quake, tsunami, ..."
 SPLICE_HOST_DOC = "telegraph.405422"  # another Palu story: realistic material to splice into

@@ -4,11 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
+from benchmarks.locations import BENCH_DATA as BENCH_DIR  # the public evaluation data (PROVENANCE_BENCH)
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-# the public evaluation data: shared/ sits beside the checkout, here and in CI
-BENCH_DIR = Path(os.environ.get("PROVENANCE_BENCH", Path(__file__).resolve().parents[2] / "shared" / "bench"))
 
 
 def bench_path(*parts: str) -> Path:

@@ -2,18 +2,24 @@
 
 import difflib
 import random
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+from benchmarks import data as bench_data
+from benchmarks.data import light_edit, merge_sentences, rewrite_paragraphs
 
-import bench_data  # noqa: E402
-from bench_data import light_edit, merge_sentences, rewrite_paragraphs  # noqa: E402
-
-from provenance.models import COPY, PARTIAL, RELATIONS, REWRITE, SOURCE_FIRST, TRANSLATION, UNRELATED  # noqa: E402
+from provenance.models import (
+    COPY,
+    PARTIAL,
+    RELATIONS,
+    REWRITE,
+    SOURCE_FIRST,
+    SUSPECT_FIRST,
+    TRANSLATION,
+    UNKNOWN,
+    UNRELATED,
+)
 
 needs_data = pytest.mark.skipif(
     not (bench_data.BENCH_DATA / "ntrex").is_dir(), reason=f"shared bench data not at {bench_data.BENCH_DATA}"
@@ -192,15 +198,15 @@ def test_text_direction_names_the_shorter_than_expected_side():
         "de",
     )
     side, confidence, reasons = text_direction(original, translation)
-    assert side == "a" and confidence >= 0.79 and "longer" in reasons[0]
+    assert side == SUSPECT_FIRST and confidence >= 0.79 and "longer" in reasons[0]
     side_reversed, confidence_reversed, _ = text_direction(translation, original)
-    assert side_reversed == "b" and confidence_reversed == confidence
+    assert side_reversed == SOURCE_FIRST and confidence_reversed == confidence
 
 
 def test_text_direction_abstains_without_a_norm():
     from provenance.direction import text_direction
 
     english = _document("The council closed the bridge.", "en")
-    assert text_direction(english, _document("The council shut the bridge.", "en"))[0] == "unknown"
-    assert text_direction(english, _document("Zastupitelstvo zavřelo most.", "cs"))[:2] == ("unknown", 0.0)
-    assert text_direction(english, _document("", "de"))[0] == "unknown"
+    assert text_direction(english, _document("The council shut the bridge.", "en"))[0] == UNKNOWN
+    assert text_direction(english, _document("Zastupitelstvo zavřelo most.", "cs"))[:2] == (UNKNOWN, 0.0)
+    assert text_direction(english, _document("", "de"))[0] == UNKNOWN

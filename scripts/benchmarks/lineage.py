@@ -36,7 +36,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from bench_data import (
+from provenance.ingest import content_id
+from provenance.tracker import Tracker, text_hash
+
+from .data import (
     BenchDoc,
     Parallel,
     doc_from_sentences,
@@ -47,10 +50,11 @@ from bench_data import (
     rewrite_paragraphs,
     split_of,
     wmt_items,
+    SEED,
+    prepare_doc,
 )
-
-from provenance.ingest import content_id
-from provenance.tracker import text_hash
+from .records import console, show
+from .workspace import Workspace
 
 CONDITIONS = ("dates", "cues", "none")
 FULL = {"fan": 20, "chain2": 12, "chain3": 12, "chain4": 12, "wire": 8, "two-origins": 12, "wire_copies": 20,
@@ -338,11 +342,12 @@ def by_kind(outcomes: list[Outcome]) -> list[list]:
     return rows
 
 
-def run(tracker_for, cache, prepare, seed: int, quick: bool, progress=lambda text: None) -> dict:
-    """Build one store per condition (every story and the distractors), ask `lineage`
-    about each story's focus, and time the 50-article story. `tracker_for(condition)`
-    opens that condition's store, empty; `cache` is a Tracker whose store keeps the
-    vectors between conditions and runs; `prepare` reads a BenchDoc as the library does."""
+def measure(ws: Workspace, seed: int, progress=lambda text: None) -> dict:
+    """Build one store per condition (every story and the distractors; the vectors from
+    the run's vector cache), ask `lineage` about each story's focus, and time the
+    50-article story."""
+    quick = ws.quick
+    cache, embedder = ws.vectors(), ws.embedder
     stories, distractors, big = lineage_set(seed, quick)
     outcomes: list[Outcome] = []
     big_seconds = {}
@@ -350,12 +355,16 @@ def run(tracker_for, cache, prepare, seed: int, quick: bool, progress=lambda tex
         placed = [with_condition(story, condition, seed) for story in stories]
         if big is not None and condition == "dates":
             placed.append(with_condition(big, condition, seed))
-        with tracker_for(condition) as tracker:
+        # a fresh store per condition and run, so no story or article of an earlier run lingers
+        path = ws.folder / f"lineage-{condition}.duckdb"
+        path.unlink(missing_ok=True)
+        with Tracker(db=path, model=ws.model) as tracker:
             docs = [doc for story in placed for doc in story.docs] + distractors
-            prepared = [prepare(doc) for doc in docs]
-            # the conditions share most texts: each is embedded once, in the cache's store
+            prepared = [prepare_doc(doc) for doc in docs]
+            # the conditions share most texts: each is embedded once, in the run's vector cache
             texts = sorted({p.text for doc in prepared for p in doc.passages})
-            tracker.store.put_embeddings(cache.embedder.name, [text_hash(t) for t in texts], cache.embed_texts(texts))
+            tracker.store.bind_model(embedder.name, embedder.dim)
+            tracker.store.put_embeddings(embedder.name, [text_hash(t) for t in texts], cache.vectors(embedder, texts))
             tracker.add_documents(prepared)
             key_of = {p.doc_id: doc.key for doc, p in zip(docs, prepared)}
             id_of = {key: doc_id for doc_id, key in key_of.items()}
@@ -393,4 +402,29 @@ def run(tracker_for, cache, prepare, seed: int, quick: bool, progress=lambda tex
             if o.wrong
         ],
         "kinds": dict(Counter(story.kind for story in stories)),
+    }
+
+
+def run(ws: Workspace) -> dict:
+    """The benchmark's record: figures on the test split (a quick run: every story)."""
+    with console.status("lineage") as status:
+        result = measure(ws, SEED, status.update)
+    test = result["figures"]
+    show(f"lineage: {result['stories']} stories x {len(CONDITIONS)} conditions, {result['distractors']} distractors",
+         ["figure", "all" if ws.quick else "test", "dev"], [[name, test.get(name), result["dev"].get(name)] for name in test])  # fmt: skip
+    show("by kind", ["kind", "condition", "stories", "edge F1", "roots right"], result["by_kind"])
+    figures = {f"lineage.{name}": value for name, value in test.items()}
+    if result["big"]:
+        show("the 50-article story", ["figure", "value"], [[name, value] for name, value in result["big"].items()])
+        figures["lineage.seconds_50_articles"] = result["big"]["refresh_seconds"]
+        figures["lineage.seconds_50_articles_reread"] = result["big"]["reread_seconds"]
+    return {
+        "data_files": ["ntrex/ntrex.*.jsonl", "wmt22/wmt22.*.jsonl"],
+        "params": {"seed": SEED, "sizes": QUICK if ws.quick else FULL, "kinds": result["kinds"],
+                   "distractors": result["distractors"]},  # fmt: skip
+        "figures": figures,
+        "dev": result["dev"],
+        "by_kind": result["by_kind"],
+        "big": result["big"],
+        "errors": result["errors"],
     }

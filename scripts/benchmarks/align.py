@@ -1,4 +1,5 @@
-"""Passage alignment on Text+Berg (de-fr gold with 1-n, n-m links and deletions).
+"""The alignment benchmark: passage alignment on Text+Berg (de-fr gold with 1-n, n-m
+links and deletions).
 
 Scores `align_monotone` the way the Vecalign and Bertalign papers do (strict and lax
 precision / recall / F1, micro-averaged over test0-6) against a 1-1 baseline (mutual
@@ -8,34 +9,34 @@ score's logistic on textberg dev and NTREX; times the aligner on synthetic docum
 of growing length. Parameters are tuned on dev only (`--tune`); test0-6 are only
 reported.
 
-    python scripts/bench_alignment.py            # everything, a table per part
-    python scripts/bench_alignment.py --quick    # test0's first 60 sentences, < 30 s
-    python scripts/bench_alignment.py --tune     # the dev grid behind settings.py
+    python scripts/bench.py align            # everything, a table per part
+    python scripts/bench.py align --quick    # test0's first 60 sentences, < 30 s
+    python scripts/bench.py align --tune     # the dev grid behind settings.py
 
-Embeddings are cached under /tmp (PROVENANCE_BENCH_CACHE), so only the first run embeds.
+Sentence vectors come from the run's vector cache (vectors.py), so only the first
+full run embeds.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import itertools
 import json
-import os
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
+from rich.table import Table
 
 from provenance import settings
 from provenance.align import BlockVectors, align_monotone, link_margin
-from provenance.embed import Embedder, load_embedder
 
-BENCH = Path(os.environ.get("PROVENANCE_BENCH", Path(__file__).resolve().parents[2] / "shared" / "bench"))
-CACHE_DIR = Path(os.environ.get("PROVENANCE_BENCH_CACHE", "/tmp/provenance-bench-cache")) / "alignment"
+from .locations import BENCH_DATA
+from .records import console, show
+from .workspace import Workspace
+
+Encode = Callable[[list[str]], np.ndarray]  # texts -> their vectors, through the run's cache
 TEST_DOCS = tuple(f"test{number}" for number in range(7))
 NTREX_LANGS = ("vie", "deu", "rus", "zho-CN")
 NTREX_DOCS = 8
@@ -55,39 +56,25 @@ PARAMS = (
 
 
 def load_textberg() -> list[dict]:
-    with open(BENCH / "textberg" / "textberg.de-fr.jsonl", encoding="utf-8") as lines:
+    with open(BENCH_DATA / "textberg" / "textberg.de-fr.jsonl", encoding="utf-8") as lines:
         return [json.loads(line) for line in lines]
 
 
-def cached_encode(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    """Embed texts once per model: vectors are kept under CACHE_DIR, keyed by model and texts."""
-    digest = hashlib.sha256("\0".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:32]
-    path = CACHE_DIR / f"{digest}.npy"
-    if path.exists():
-        return np.load(path)
-    vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), dtype=np.float32)
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.npy")
-    np.save(partial, vectors)
-    partial.replace(path)
-    return vectors
-
-
-def ntrex_pairs(embedder: Embedder) -> list[tuple[np.ndarray, np.ndarray, list[int], list[int]]]:
+def ntrex_pairs(encode: Encode) -> list[tuple[np.ndarray, np.ndarray, list[int], list[int]]]:
     """(translation vectors, English vectors, their sentence lengths) for the first NTREX_DOCS
     documents in each of NTREX_LANGS; sentence i <-> English sentence i is the gold."""
 
     def first_docs(lang: str) -> list[list[str]]:
-        with open(BENCH / "ntrex" / f"ntrex.{lang}.jsonl", encoding="utf-8") as lines:
+        with open(BENCH_DATA / "ntrex" / f"ntrex.{lang}.jsonl", encoding="utf-8") as lines:
             return [json.loads(line)["sentences"] for line, _ in zip(lines, range(NTREX_DOCS))]
 
     english = first_docs("eng")
-    english_vectors = [cached_encode(embedder, sentences) for sentences in english]
+    english_vectors = [encode(sentences) for sentences in english]
     pairs = []
     for lang in NTREX_LANGS:
         for number, sentences in enumerate(first_docs(lang)):
             lengths = ([len(s) for s in sentences], [len(s) for s in english[number]])
-            pairs.append((cached_encode(embedder, sentences), english_vectors[number], *lengths))
+            pairs.append((encode(sentences), english_vectors[number], *lengths))
     return pairs
 
 
@@ -112,10 +99,10 @@ def quick_part(doc: dict, sentences: int = QUICK_SENTENCES) -> dict:
 class Embedded:
     """One document's sentence vectors, and on demand the vectors of its joined runs of sentences."""
 
-    def __init__(self, embedder: Embedder, doc: dict):
-        self.embedder, self.doc = embedder, doc
-        self.src = cached_encode(embedder, doc["src_sentences"])
-        self.tgt = cached_encode(embedder, doc["tgt_sentences"])
+    def __init__(self, encode: Encode, doc: dict):
+        self.encode, self.doc = encode, doc
+        self.src = encode(doc["src_sentences"])
+        self.tgt = encode(doc["tgt_sentences"])
         self.runs: dict[tuple[str, int], np.ndarray] = {}
 
     def block_vecs(self) -> BlockVectors:
@@ -127,7 +114,7 @@ class Embedded:
             if (side, size) not in self.runs:
                 texts = sentences[side]
                 joined = [" ".join(texts[first : first + size]) for first in range(len(texts) - size + 1)]
-                self.runs[side, size] = cached_encode(self.embedder, joined)
+                self.runs[side, size] = self.encode(joined)
             return self.runs[side, size][start]
 
         return lookup
@@ -295,10 +282,10 @@ def fit_logistic(positives: list[float], negatives: list[float]) -> tuple[float,
     return float(centre - intercept * spread / slope), float(spread / slope)
 
 
-def calibrate(embedder: Embedder, dev: Embedded) -> dict:
+def calibrate(encode: Encode, dev: Embedded) -> dict:
     """The link score's logistic, fitted on textberg dev and NTREX (see margin_samples)."""
     positives, negatives = margin_samples(dev.src, dev.tgt, dev.doc["gold"], *dev.lengths())
-    for translation, english, translation_lengths, english_lengths in ntrex_pairs(embedder):
+    for translation, english, translation_lengths, english_lengths in ntrex_pairs(encode):
         gold = [([i], [i]) for i in range(len(english))]
         found = margin_samples(translation, english, gold, translation_lengths, english_lengths)
         positives += found[0]
@@ -340,17 +327,22 @@ def timing(lengths: tuple[int, ...] = TIMING_LENGTHS, dim: int = 384) -> list[di
 # --- the whole benchmark ----------------------------------------------------------
 
 
-def run(quick: bool = False, model: str | None = None) -> dict:
+def _encoder(ws: Workspace) -> Encode:
+    embedder, cache = ws.embedder, ws.vectors()
+    return lambda texts: cache.vectors(embedder, texts)
+
+
+def measure(ws: Workspace) -> dict:
     """Figures, parameters and seconds as one dict (see the module docstring)."""
-    embedder = load_embedder(model)
+    quick, embedder, encode = ws.quick, ws.embedder, _encoder(ws)
     docs = {doc["doc"]: doc for doc in load_textberg()}
     started = time.perf_counter()
     result: dict = {"model": embedder.name, "params": {name: getattr(settings, name) for name in PARAMS}}
     if quick:
-        measured = [Embedded(embedder, quick_part(docs["test0"]))]
+        measured = [Embedded(encode, quick_part(docs["test0"]))]
         variants = ("ours", "vectors_only", "baseline")
     else:
-        measured = [Embedded(embedder, docs[name]) for name in TEST_DOCS]
+        measured = [Embedded(encode, docs[name]) for name in TEST_DOCS]
         variants = tuple(VARIANTS)
     result["docs"] = [embedded.doc["doc"] for embedded in measured]
     result["variants"] = {variant: VARIANTS[variant] for variant in variants}
@@ -360,21 +352,21 @@ def run(quick: bool = False, model: str | None = None) -> dict:
         result[variant] = evaluate(measured, variant, max_merge)
     if not quick:
         result["ours_at_embedded_max_merge"] = evaluate(measured, "ours", EMBEDDED_MAX_MERGE)["overall"]
-        dev = Embedded(embedder, docs["dev"])
+        dev = Embedded(encode, docs["dev"])
         result["dev"] = {
             variant: evaluate([dev], variant, EMBEDDED_MAX_MERGE if variant == "embedded" else settings.MAX_MERGE)["overall"]
             for variant in variants
         }
-        result["link_score_fit"] = calibrate(embedder, dev)
+        result["link_score_fit"] = calibrate(encode, dev)
         result["timing"] = timing()
     result["seconds"] = round(time.perf_counter() - started, 1)
     return result
 
 
-def tune(model: str | None = None) -> list[dict]:
+def tune(ws: Workspace) -> list[dict]:
     """Strict F1 on dev for every point of the grid, best first."""
-    embedder = load_embedder(model)
-    dev = [Embedded(embedder, doc) for doc in load_textberg() if doc["split"] == "dev"]
+    encode = _encoder(ws)
+    dev = [Embedded(encode, doc) for doc in load_textberg() if doc["split"] == "dev"]
     grid = {
         "ALIGN_SKIP": (0.0, -0.005, -0.01, -0.02, -0.05),
         "MERGE_PENALTY": (0.0, 0.005, 0.01),
@@ -393,11 +385,33 @@ def tune(model: str | None = None) -> list[dict]:
     return sorted(rows, key=lambda row: -row["strict_f1"])
 
 
-def _print_tables(result: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def run(ws: Workspace) -> dict:
+    """The benchmark's record: the summary table printed, and for full runs every table."""
+    result = measure(ws)
+    if not ws.quick:
+        show_detail(result)
+    variants = [name for name in ("ours", "embedded", "lengths", "baseline") if name in result]
+    keys = ("strict_p", "strict_r", "strict_f1", "lax_p", "lax_r", "lax_f1")
+    show(
+        f"alignment: Text+Berg de-fr, micro over {', '.join(result['docs'])}",
+        ["aligner", "strict P", "strict R", "strict F1", "lax P", "lax R", "lax F1", "s/doc"],
+        [[name, *(result[name]["overall"][key] for key in keys), result[name]["seconds_per_doc"]] for name in variants],
+    )
+    figures = {}
+    for name in variants:
+        prefix = "align" if name == "ours" else f"align.{name}"
+        figures.update({f"{prefix}.{key}": result[name]["overall"][key] for key in ("strict_f1", "lax_f1")})
+        figures[f"{prefix}.seconds_per_doc"] = result[name]["seconds_per_doc"]
+    return {
+        "data_files": ["textberg/textberg.de-fr.jsonl"],
+        "params": {"docs": result["docs"], **result["params"]},
+        "figures": figures,
+        "detail": {key: value for key, value in result.items() if key not in ("params", "docs", "model")},
+    }
 
-    console = Console()
+
+def show_detail(result: dict) -> None:
+    """Every table of a full run: per document, dev, the link score fit, timing."""
     console.print(f"model {result['model']}; {result['seconds']} s in all; params {result['params']}")
     test = {variant: result[variant] for variant in result["variants"]}
     overall = Table(title=f"Text+Berg de-fr, micro over {', '.join(result['docs'])}")
@@ -431,21 +445,3 @@ def _print_tables(result: dict) -> None:
         for row in result["timing"]:
             timing_table.add_row(str(row["sentences"]), f"{row['seconds']:.2f}", f"{row['diagonal_recovered']:.3f}")
         console.print(timing_table)
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="test0's first sentences only")
-    parser.add_argument("--model", help="embedding model spec (default: settings.DEFAULT_MODEL)")
-    parser.add_argument("--tune", action="store_true", help="print the dev grid, best first")
-    parser.add_argument("--json", action="store_true", help="print the result dict as JSON")
-    arguments = parser.parse_args()
-    if arguments.tune:
-        for row in tune(arguments.model)[:20]:
-            print(row)
-    else:
-        outcome = run(quick=arguments.quick, model=arguments.model)
-        if arguments.json:
-            print(json.dumps(outcome, indent=2))
-        else:
-            _print_tables(outcome)

@@ -27,10 +27,8 @@ import random
 import re
 from dataclasses import dataclass, replace
 
-from bench_data import (
-    BENCH_DATA,
+from .data import (
     BenchDoc,
-    _read_jsonl,
     closa_distractors,
     closa_pairs,
     doc_from_sentences,
@@ -38,9 +36,11 @@ from bench_data import (
     nonempty_lines,
     ntrex_items,
     raw_doc,
+    read_jsonl,
     split_of,
     wmt_items,
 )
+from .locations import BENCH_DATA
 
 FULL = {
     "ntrex_langs_per_item": 4, "wmt_per_pair": 25, "ecce": 80, "distractors_stored": 600,
@@ -137,7 +137,7 @@ def attribution_set(seed: int = 0, quick: bool = False) -> AttributionSet:
         # two of three stored: the adaptations are the recall figure the issue names
         add_item(key, "closa-ja", closa_originals[-1], raw_doc(f"{key}/ja", "ja", record["ja_text"], store_s), share=2 / 3)
 
-    ecce = [record for record in _read_jsonl(BENCH_DATA / "closa" / "ecce.en-zh.jsonl") if record["same_line_count"]]
+    ecce = [record for record in read_jsonl(BENCH_DATA / "closa" / "ecce.en-zh.jsonl") if record["same_line_count"]]
     for record in rng.sample(ecce, min(sizes["ecce"], len(ecce))):
         key = f"ecce/{record['doc_id']}"
         add_item(
