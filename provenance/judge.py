@@ -144,6 +144,7 @@ def _read(suspect: Document, suspect_vecs: np.ndarray, source: Document, source_
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
+@lru_cache(maxsize=65536)
 def _fragment(text: str) -> bool:
     """Too little text to be evidence: fewer than FRAGMENT_LETTERS letters and digits,
     a CJK character counting as three (it carries about a word)."""
@@ -228,8 +229,11 @@ def _near_verbatim(suspect: Document, source: Document, links: list[Link]) -> fl
         return 0.0
     same = 0
     for link in pairs:
-        ratio = difflib.SequenceMatcher(None, _texts(suspect, link.suspect), _texts(source, link.source), autojunk=False).ratio()
-        same += ratio >= settings.VERBATIM_RATIO
+        suspect_text, source_text = _texts(suspect, link.suspect), _texts(source, link.source)
+        # equal strings need no alignment of characters: copies of a text are mostly those
+        same += suspect_text == source_text or (
+            difflib.SequenceMatcher(None, suspect_text, source_text, autojunk=False).ratio() >= settings.VERBATIM_RATIO
+        )
     return same / len(pairs)
 
 

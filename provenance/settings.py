@@ -113,7 +113,7 @@ CONTAINMENT_GAP = 0.2  # covered far less than aligned: the suspect was cut from
 DIRECTION_LENGTH_CONFIDENCE = ((0.15, 0.84), (0.05, 0.79), (0.0, 0.52))
 
 # --- lineage (calibrated on scripts/bench.py lineage, dev stories) ----------------
-LINEAGE_TOP_K = 8  # nearest articles judged around each member while a story is gathered...
+LINEAGE_TOP_K = 6  # nearest articles judged around each member while a story is gathered...
 LINEAGE_OTHER_LANGUAGES = 12  # ...and the nearest in each of this many other languages
 LINEAGE_SWEEP_SLACK = 0.01  # an article this far below the closest related same-language members is judged too
 LINEAGE_ROUNDS = 3  # drafts of a story's graph, each judging the pairs the last one showed were missing
