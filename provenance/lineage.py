@@ -10,13 +10,14 @@ the graph, and nothing else: it reads no store and loads no model.
    (containment for rewrites and partial reuse, length for translations); among
    copies that none of these orders, the text every other is closest to comes first,
    since each copy adds edits of its own to the one it took.
-2. Parents. Each article hangs under the earliest related article before it (the
-   original, for a plain translation or copy), unless the evidence says it took from
-   a nearer one: it cites it; it repeats its wording where the earlier one is in
-   another language (a rewrite of a translation, not of the original); or it shares
-   that one's omissions and additions (it keeps clearly more of that text than of the
-   earlier one, or has passages only that text has). Two derivatives of one original
-   are siblings, linked through it, unless that evidence links them directly.
+2. Parents. Each article hangs under the earliest related article before it that
+   explains about as much of it as any (the original, for a plain translation or
+   copy), unless the evidence says it took from a nearer one: it cites it; it repeats
+   its wording where the earlier one is in another language (a rewrite of a
+   translation, not of the original); or it repeats what that one changed in the
+   earlier text (passages it added, passages it left out inside the stretch the
+   article keeps, its edits of the wording). Two derivatives of one original are
+   siblings, linked through it, unless that evidence links them directly.
 3. A second parent, when an article also takes passages from an article the first
    parent does not relate to (a roundup of two agency reports): the story then has
    two roots, two independent origins.
@@ -65,7 +66,7 @@ def related(judged: Judged | None) -> bool:
     if judged.relation == UNDECIDED:
         ev = judged.evidence
         return ev.same_language and ev.near_verbatim >= settings.LINEAGE_WORDING and ev.aligned_passages >= 2
-    return judged.relation in RELATED and judged.confidence >= settings.LINEAGE_MIN_CONFIDENCE
+    return judged.relation in RELATED
 
 
 class Pairs:

@@ -115,10 +115,9 @@ DIRECTION_LENGTH_CONFIDENCE = ((0.15, 0.84), (0.05, 0.79), (0.0, 0.52))
 # --- lineage (calibrated on scripts/bench.py lineage, dev stories) ----------------
 LINEAGE_TOP_K = 6  # nearest articles judged around each member while a story is gathered...
 LINEAGE_OTHER_LANGUAGES = 12  # ...and the nearest in each of this many other languages
-LINEAGE_SWEEP_SLACK = 0.01  # an article this far below the closest related same-language members is judged too
+LINEAGE_SWEEP_SLACK = 0.01  # an article up to this far below the least close pair of copies among the members is judged too
 LINEAGE_ROUNDS = 3  # drafts of a story's graph, each judging the pairs the last one showed were missing
-LINEAGE_MAX_MEMBERS = 200  # a story gathered past this stops growing (and says so)
-LINEAGE_MIN_CONFIDENCE = 0.0  # a related pair's confidence needed to join two articles in a story
+LINEAGE_MAX_MEMBERS = 200  # a story stops growing at this many articles
 LINEAGE_HARD_VOTES = 10  # a date or a cue outweighs any number of text-evidence votes
 LINEAGE_WORDING = 0.5  # near-verbatim share above which a same-language text took the other's wording
 LINEAGE_FIT_MARGIN = 0.2  # a parent explains a share of the child at most this much below the best one's
