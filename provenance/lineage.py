@@ -30,12 +30,11 @@ the graph, and nothing else: it reads no store and loads no model.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from . import settings
 from .cues import ACCORDING_TO, BYLINE, SOURCE
-from .outlets import cites_url, outlet_matches, source_language
+from .outlets import cites_url, outlet_matches, source_language, url_key
 from .models import (
     CITED,
     PLACEHOLDER,
@@ -420,9 +419,7 @@ def _unstored_citations(doc: Document, members: dict[str, Document]) -> list[Cue
 
 
 def _cue_key(cue: Cue) -> str:
-    if cue.url:
-        return re.sub(r"^https?://(www\.)?", "", cue.url).rstrip("/")
-    return (cue.domain or cue.outlet or "").casefold()
+    return url_key(cue.url) if cue.url else (cue.domain or cue.outlet or "").casefold()
 
 
 def _cue_doc(cue: Cue) -> Document:

@@ -172,20 +172,19 @@ def neighbours(doc: Document, vectors: np.ndarray, corpus: Corpus, *, top_k: int
     times over (wire copies, a dozen translations) are that story's other versions, so
     every version's margin sinks to nothing. The judge, which reads one pair at a
     time, decides which of these carry the story."""
-    keep = np.array([doc_id != doc.doc_id for doc_id in corpus.doc_ids], dtype=bool)
-    if not keep.any() or len(vectors) == 0:
+    if len(vectors) == 0:
         return []
-    cosines = np.where(keep, corpus.doc_vecs @ document_vector(vectors[body_rows(doc)]), -np.inf)
-    ranked = np.argsort(-cosines, kind="stable")
-    chosen = [int(i) for i in ranked[:top_k] if keep[i]]
+    cosines = corpus.doc_vecs @ document_vector(vectors[body_rows(doc)])
+    ranked = [int(i) for i in np.argsort(-cosines, kind="stable") if corpus.doc_ids[i] != doc.doc_id]
+    chosen = ranked[:top_k]
     seen = {doc.lang} | {_language(corpus, corpus.doc_ids[i]) for i in chosen}
     for i in ranked[top_k:]:
-        if len(seen) > other_languages or not keep[i]:
+        if len(seen) > other_languages:
             break
         lang = _language(corpus, corpus.doc_ids[i])
         if lang not in seen:
             seen.add(lang)
-            chosen.append(int(i))
+            chosen.append(i)
     return [
         Candidate(doc_id=corpus.doc_ids[i], score=round(float(cosines[i]), 6), passage_score=0.0, doc_score=round(float(cosines[i]), 6))
         for i in chosen

@@ -466,29 +466,27 @@ class _Gathering:
         corpus = self.tracker.corpus()
         index = {doc_id: n for n, doc_id in enumerate(corpus.doc_ids)}
         listed = sorted(member for member in members if member in index)
-        if len(listed) < 2:
-            return False
-        rows = np.array([index[member] for member in listed])
-        cosines = corpus.doc_vecs @ corpus.doc_vecs[rows].T  # (stored, members)
-        column = {member: n for n, member in enumerate(listed)}
-        language = {doc_id: (corpus.meta[doc_id].lang if doc_id in corpus.meta else None) for doc_id in corpus.doc_ids}
+        language = {member: corpus.meta[member].lang if member in corpus.meta else None for member in listed}
+        # per language, the least close pair of members that copy each other
         floors: dict[str | None, float] = {}
         for a in listed:
             for b in listed:
                 pair = self.pairs.get(a, b) if a < b and language[a] == language[b] else None
                 if pair is not None and pair.relation == COPY and self.pairs.related(a, b):
-                    floors[language[a]] = min(floors.get(language[a], 1.0), float(cosines[index[a], column[b]]))
+                    cosine = float(corpus.doc_vecs[index[a]] @ corpus.doc_vecs[index[b]])
+                    floors[language[a]] = min(floors.get(language[a], 1.0), cosine)
         joined = False
-        for n, doc_id in enumerate(corpus.doc_ids):
-            if doc_id in members or language[doc_id] not in floors:
-                continue
-            same = [column[m] for m in listed if language[m] == language[doc_id]]
-            nearest = same[int(np.argmax(cosines[n, same]))]
-            if cosines[n, nearest] < floors[language[doc_id]] - settings.LINEAGE_SWEEP_SLACK:
-                continue
-            if not self.pairs.judged(doc_id, listed[nearest]):
-                self.judge(doc_id, listed[nearest])
-                joined |= self.pairs.related(doc_id, listed[nearest])
+        for lang, floor in floors.items():
+            same = [member for member in listed if language[member] == lang]
+            cosines = corpus.doc_vecs @ corpus.doc_vecs[[index[member] for member in same]].T  # (stored, members)
+            nearest = cosines.argmax(axis=1)
+            for n in np.flatnonzero(cosines.max(axis=1) >= floor - settings.LINEAGE_SWEEP_SLACK):
+                doc_id, member = corpus.doc_ids[n], same[int(nearest[n])]
+                if doc_id in members or (corpus.meta[doc_id].lang if doc_id in corpus.meta else None) != lang:
+                    continue
+                if not self.pairs.judged(doc_id, member):
+                    self.judge(doc_id, member)
+                    joined |= self.pairs.related(doc_id, member)
         return joined
 
 

@@ -43,7 +43,7 @@ from .data import (
     BenchDoc,
     Parallel,
     doc_from_sentences,
-    light_edit,
+    lightly_edited,
     make_doc,
     ntrex_items,
     paragraphs_of,
@@ -137,8 +137,7 @@ class _Builder:
         sentences = list(parent.sentences)
         if cut:
             sentences = sentences[: max(3, round(len(sentences) * rng.uniform(0.6, 0.9)))]
-        edited = set(rng.sample(range(len(sentences)), max(1, round(len(sentences) * rng.uniform(0.1, 0.3)))))
-        sentences = [light_edit(s, parent.lang, rng) if i in edited else s for i, s in enumerate(sentences)]
+        sentences, _ = lightly_edited(sentences, parent.lang, rng)
         return make_doc(key, parent.lang, paragraphs_of(sentences, rng))
 
     def splice(self, parent: BenchDoc, key: str) -> BenchDoc:
