@@ -11,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+
+from .vectors import pack, text_key
 
 Migration = Callable[[duckdb.DuckDBPyConnection, int], None]
 MIGRATIONS: list[Migration] = []
@@ -170,3 +174,111 @@ def m003_lineage(con: duckdb.DuckDBPyConnection, dim: int) -> None:
         )
         """
     )
+
+
+@migration
+def m004_compact_vectors(con: duckdb.DuckDBPyConnection, dim: int) -> None:
+    """Vectors one byte a dimension (vectors.py); a sequence number for each document,
+    which the vector index keys on and passages are found by (a passage table of eight
+    million rows is read by ranges of it, not scanned for a document id); no key index
+    on passages, which at that size costs more memory than the vectors; and no second
+    copy of every passage vector in the embedding cache, which now reads the passages."""
+    con.execute(
+        """
+        CREATE TABLE documents_v4 (
+            doc_id VARCHAR PRIMARY KEY,
+            seq BIGINT NOT NULL,
+            url VARCHAR,
+            title VARCHAR,
+            site VARCHAR,
+            author VARCHAR,
+            published DATE,
+            lang VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            cues JSON NOT NULL,
+            added_at TIMESTAMP NOT NULL,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE passages_v4 (
+            seq BIGINT NOT NULL,
+            doc_id VARCHAR NOT NULL,
+            idx INTEGER NOT NULL,
+            para INTEGER NOT NULL,
+            kind VARCHAR NOT NULL,
+            lang VARCHAR,
+            text VARCHAR NOT NULL,
+            start_char INTEGER NOT NULL,
+            end_char INTEGER NOT NULL,
+            text_key UBIGINT NOT NULL,
+            vector BLOB NOT NULL
+        );
+        CREATE TABLE embeddings_v4 (
+            model VARCHAR NOT NULL,
+            text_hash VARCHAR NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model, text_hash)
+        );
+        CREATE TEMP TABLE document_seq AS
+            SELECT doc_id, row_number() OVER (ORDER BY added_at, rowid) AS seq FROM documents;
+        """
+    )
+    count = con.execute("SELECT count(*) FROM document_seq").fetchall()[0][0]
+    for first in range(0, count, MIGRATION_CHUNK):
+        span = [first, first + MIGRATION_CHUNK]
+        documents = con.sql(
+            "SELECT d.*, s.seq FROM documents d JOIN document_seq s USING (doc_id) "
+            "WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq",
+            params=span,
+        ).to_arrow_table()
+        documents = documents.append_column("vector", pack(_float_rows(documents.column("embedding"), dim)))
+        con.register("chunk", documents.drop_columns(["embedding"]))
+        con.execute("INSERT INTO documents_v4 BY NAME SELECT * FROM chunk")
+        con.unregister("chunk")
+        passages = con.sql(
+            "SELECT p.*, s.seq FROM passages p JOIN document_seq s USING (doc_id) "
+            "WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq, p.idx",
+            params=span,
+        ).to_arrow_table()
+        passages = passages.append_column("vector", pack(_float_rows(passages.column("embedding"), dim)))
+        passages = passages.append_column(
+            "text_key", pa.array([text_key(text) for text in passages.column("text").to_pylist()], pa.uint64())
+        )
+        con.register("chunk", passages.drop_columns(["embedding"]))
+        con.execute("INSERT INTO passages_v4 BY NAME SELECT * FROM chunk")
+        con.unregister("chunk")
+    cached = con.execute("SELECT count(*) FROM embeddings").fetchall()[0][0]
+    for first in range(0, cached, MIGRATION_CHUNK * 10):
+        rows = con.sql(
+            "SELECT model, text_hash, embedding FROM embeddings ORDER BY model, text_hash LIMIT ? OFFSET ?",
+            params=[MIGRATION_CHUNK * 10, first],
+        ).to_arrow_table()
+        rows = rows.append_column("vector", pack(_float_rows(rows.column("embedding"), dim)))
+        con.register("chunk", rows.drop_columns(["embedding"]))
+        con.execute("INSERT INTO embeddings_v4 BY NAME SELECT * FROM chunk")
+        con.unregister("chunk")
+    # the cache keeps what no stored passage holds: a suspect traced without being kept
+    con.execute(
+        "DELETE FROM embeddings_v4 WHERE model = (SELECT value FROM meta WHERE key = 'model') "
+        "AND ('0x' || left(text_hash, 16))::UBIGINT IN (SELECT text_key FROM passages_v4)"
+    )
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('next_seq', ?)", [str(count + 1)])
+    con.execute(
+        """
+        DROP TABLE document_seq;
+        DROP TABLE passages;
+        DROP TABLE documents;
+        DROP TABLE embeddings;
+        ALTER TABLE documents_v4 RENAME TO documents;
+        ALTER TABLE passages_v4 RENAME TO passages;
+        ALTER TABLE embeddings_v4 RENAME TO embeddings;
+        """
+    )
+
+
+MIGRATION_CHUNK = 10_000  # documents a step while m004 rewrites the vectors
+
+
+def _float_rows(column: pa.ChunkedArray, dim: int) -> np.ndarray:
+    """An (n, dim) float32 array from a FLOAT[dim] column (the schema before m004)."""
+    chunks = [chunk.flatten().to_numpy() for chunk in column.chunks]
+    return np.concatenate(chunks).reshape(-1, dim) if chunks else np.empty((0, dim), dtype=np.float32)

@@ -4,7 +4,8 @@ Two stages, because document vectors alone cannot tell same-topic stories apart
 (DESIGN.md: 0.987 for the true source against 0.984 for a same-week story) but are
 cheap enough to scan 100k documents:
 
-1. a shortlist by document-vector cosine (every stored document, one matrix product);
+1. a shortlist by document-vector cosine (the document index, index.py: an exact
+   scan of a small store, a graph search of a large one);
 2. passage evidence on the shortlist: each suspect passage's best counterpart in
    each shortlisted document, scored by the ratio margin of LASER's bitext mining
    (cosine relative to both sides' nearest neighbours in the pool), turned into the
@@ -17,31 +18,92 @@ after the suspect loses a little, since a source predates what copies it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from itertools import islice
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from . import settings
+from .index import DocumentIndex
 from .models import Candidate, Document
 from .outlets import cites_url, outlet_matches
 
 
-@dataclass
-class Corpus:
-    """What retrieval searches: every stored document's vector in memory, and a
-    loader for the passage vectors of the few documents that make the shortlist."""
+class Hit(NamedTuple):
+    """A stored document near a query vector, as the index knows it."""
 
-    doc_ids: list[str]
-    doc_vecs: np.ndarray  # (N, dim), L2-normalised
-    meta: dict[str, Document]  # metadata (site, url, published, lang); passages not needed
-    load_passages: Callable[[list[str]], dict[str, np.ndarray]]  # doc id -> (n, dim) vectors
+    seq: int
+    cosine: float
+    lang: str
+
+
+class Corpus:
+    """What retrieval searches: the document index (index.py) over every stored
+    document's vector, and the store for what the nearest ones are. It follows the
+    store: `catch_up` adds what was stored since it last looked (in this process or
+    another), so adding documents never reloads the whole corpus."""
+
+    def __init__(self, store, index: DocumentIndex):
+        self.store = store
+        self.index = index
 
     @classmethod
-    def from_store(cls, store) -> "Corpus":
-        doc_ids, doc_vecs = store.doc_matrix()
-        meta = {doc.doc_id: doc for doc in store.documents(text_chars=200)}
-        return cls(doc_ids, doc_vecs, meta, store.passage_vectors)
+    def from_store(cls, store, advance: Callable[[int], None] | None = None) -> Corpus:
+        """The index saved beside the store, caught up; built from the store where
+        there is none (or it belongs to another store). `advance` counts documents
+        indexed, for a progress bar."""
+        token = store.index_token()
+        index = DocumentIndex.load(index_folder(store.path), store.dim, token) or DocumentIndex(store.dim, token)
+        corpus = cls(store, index)
+        corpus.catch_up(advance)
+        return corpus
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def catch_up(self, advance: Callable[[int], None] | None = None) -> int:
+        """Index the documents stored since the index last saw the store; how many."""
+        added = 0
+        for seqs, langs, vectors in self.store.document_vectors(after_seq=self.index.max_seq):
+            self.index.add(seqs, langs, vectors)
+            added += len(seqs)
+            if advance:
+                advance(len(seqs))
+        return added
+
+    def save(self) -> None:
+        """Keep the graph shards beside the store, so the next process loads them."""
+        if self.index.dirty:
+            self.index.save(index_folder(self.store.path))
+
+    def nearest(self, vector: np.ndarray, k: int, *, skip: str | None = None, lang: str | None = None) -> list[Hit]:
+        """The k nearest documents in each language (or in `lang` alone), merged best
+        first: the first k of the list are the k nearest of all, and past them come
+        the nearest of each language. `skip` is a doc id left out (the query's own)."""
+        skip_seq = self.store.seq_of(skip) if skip else None
+        shards = {lang: self.index.shards[lang]} if lang else self.index.shards
+        hits = []
+        for shard_lang, shard in shards.items():
+            keys, cosines = shard.search(vector, k + (skip_seq is not None))
+            kept = keys != skip_seq
+            hits += [Hit(int(seq), float(cosine), shard_lang) for seq, cosine in zip(keys[kept][:k], cosines[kept][:k])]
+        hits.sort(key=lambda hit: (-hit.cosine, hit.seq))
+        return hits
+
+    def resolve(self, hits: list[Hit]) -> list[tuple[Hit, Document]]:
+        """Each hit with its stored document (metadata, no passages), in order; a hit
+        whose document was deleted is dropped."""
+        documents = self.store.documents_by_seq([hit.seq for hit in hits])
+        return [(hit, documents[hit.seq]) for hit in hits if hit.seq in documents]
+
+    def load_passages(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
+        """doc id -> (n, dim) passage vectors."""
+        return self.store.passage_vectors(doc_ids)
+
+
+def index_folder(store_path: Path) -> Path:
+    """Where a store's graph shards are kept: beside it, named after it."""
+    return store_path.with_name(store_path.name + ".index")
 
 
 def body_rows(doc: Document) -> np.ndarray:
@@ -79,28 +141,28 @@ def retrieve(
     top_k: int = settings.TOP_K,
 ) -> list[Candidate]:
     """The top_k stored documents most likely to be the suspect's source, best first."""
-    keep = [i for i, doc_id in enumerate(corpus.doc_ids) if doc_id != suspect.doc_id]
-    if not keep or len(suspect_vecs) == 0:
+    if len(suspect_vecs) == 0 or len(corpus) == 0:
         return []
-    doc_ids = [corpus.doc_ids[i] for i in keep]
-    doc_vecs = corpus.doc_vecs[keep]
     body = suspect_vecs[body_rows(suspect)]
-
-    doc_cos = doc_vecs @ document_vector(body)
-    shortlist_size = min(len(doc_ids), max(settings.SHORTLIST, 4 * top_k))
-    ranked = np.argsort(-doc_cos, kind="stable")
-    shortlist = ranked[:shortlist_size]
+    shortlist_size = max(settings.SHORTLIST, 4 * top_k)
+    ranked = corpus.nearest(
+        document_vector(body), shortlist_size + settings.SHORTLIST_OTHER_LANGUAGES, skip=suspect.doc_id
+    )
+    if not ranked:
+        return []
     # document vectors carry their language: in a store with many articles in the
     # suspect's language, those crowd out its original in another language (WMT22
     # de-fr: a French translation's German original ranked below 50 French articles),
     # so the nearest ones in other languages are scored too
-    other_language = (i for i in ranked[shortlist_size:] if _language(corpus, doc_ids[i]) != suspect.lang)
-    shortlist = np.concatenate(
-        [shortlist, np.fromiter(islice(other_language, settings.SHORTLIST_OTHER_LANGUAGES), dtype=np.int64)]
-    )
-    short_ids = [doc_ids[i] for i in shortlist]
+    other_language = [hit for hit in ranked[shortlist_size:] if hit.lang != suspect.lang]
+    chosen = corpus.resolve(ranked[:shortlist_size] + other_language[: settings.SHORTLIST_OTHER_LANGUAGES])
+    if not chosen:
+        return []
+    short_ids = [doc.doc_id for _, doc in chosen]
     # the document-level ratio margin: cosine over the mean of the suspect's k nearest documents
-    doc_margin = doc_cos[shortlist] / max(float(_topk_mean(doc_cos[None, :], settings.MARGIN_K, 1)[0]), 1e-6)
+    nearest_mean = float(np.mean([hit.cosine for hit in ranked[: settings.MARGIN_K]]))
+    doc_margin = np.array([hit.cosine for hit, _ in chosen]) / max(nearest_mean, 1e-6)
+    meta = {doc.doc_id: doc for _, doc in chosen}
 
     # every passage of a candidate, boilerplate included: the suspect side is body
     # only, so a candidate's caption has nothing of the story to match
@@ -122,9 +184,8 @@ def retrieve(
 
     candidates = []
     for n, doc_id in enumerate(short_ids):
-        meta = corpus.meta.get(doc_id)
-        boost = _cue_boost(suspect, meta)
-        penalty = _date_penalty(suspect, meta)
+        boost = _cue_boost(suspect, meta[doc_id])
+        penalty = _date_penalty(suspect, meta[doc_id])
         doc_score = float(doc_margin[n])
         score = float(passage_score[n]) + settings.DOC_SCORE_WEIGHT * (doc_score - 1.0) + boost - penalty
         candidates.append(
@@ -139,11 +200,6 @@ def retrieve(
         )
     candidates.sort(key=lambda c: -c.score)
     return candidates[:top_k]
-
-
-def _language(corpus: Corpus, doc_id: str) -> str | None:
-    meta = corpus.meta.get(doc_id)
-    return meta.lang if meta else None
 
 
 def _cue_boost(suspect: Document, meta: Document | None) -> float:
@@ -172,20 +228,18 @@ def neighbours(doc: Document, vectors: np.ndarray, corpus: Corpus, *, top_k: int
     times over (wire copies, a dozen translations) are that story's other versions, so
     every version's margin sinks to nothing. The judge, which reads one pair at a
     time, decides which of these carry the story."""
-    if len(vectors) == 0:
+    if len(vectors) == 0 or len(corpus) == 0:
         return []
-    cosines = corpus.doc_vecs @ document_vector(vectors[body_rows(doc)])
-    ranked = [int(i) for i in np.argsort(-cosines, kind="stable") if corpus.doc_ids[i] != doc.doc_id]
+    ranked = corpus.nearest(document_vector(vectors[body_rows(doc)]), top_k, skip=doc.doc_id)
     chosen = ranked[:top_k]
-    seen = {doc.lang} | {_language(corpus, corpus.doc_ids[i]) for i in chosen}
-    for i in ranked[top_k:]:
+    seen = {doc.lang} | {hit.lang for hit in chosen}
+    for hit in ranked[top_k:]:
         if len(seen) > other_languages:
             break
-        lang = _language(corpus, corpus.doc_ids[i])
-        if lang not in seen:
-            seen.add(lang)
-            chosen.append(i)
+        if hit.lang not in seen:
+            seen.add(hit.lang)
+            chosen.append(hit)
     return [
-        Candidate(doc_id=corpus.doc_ids[i], score=round(float(cosines[i]), 6), passage_score=0.0, doc_score=round(float(cosines[i]), 6))
-        for i in chosen
+        Candidate(doc_id=stored.doc_id, score=round(hit.cosine, 6), passage_score=0.0, doc_score=round(hit.cosine, 6))
+        for hit, stored in corpus.resolve(chosen)
     ]

@@ -65,6 +65,15 @@ TOP_K = 5  # candidates aligned and judged per trace
 MARGIN_K = 4  # neighbours on each side in the ratio margin
 SHORTLIST = 50  # documents kept by document-vector cosine before passage scoring
 SHORTLIST_OTHER_LANGUAGES = 20  # ...plus the nearest ones in other languages than the suspect's
+# The document index (index.py): a language's documents are scanned exactly up to
+# INDEX_ANN_MIN of them, then searched in an HNSW graph (faiss) over 8-bit codes.
+# M, efConstruction and efSearch hold the shortlist's recall against the exact scan
+# at 0.99 or more (BENCHMARKS.md, section 8); efSearch grows to twice k for big k.
+INDEX_ANN_MIN = 20_000
+INDEX_HNSW_M = 16
+INDEX_EF_CONSTRUCTION = 100
+INDEX_EF_SEARCH = 128
+INDEX_TRAIN_SAMPLE = 100_000  # vectors the 8-bit ranges are learnt from
 # a suspect passage's best pool margin -> probability it has a counterpart in that
 # document (logistic midpoint and scale)
 RETRIEVAL_MARGIN_MID = 1.06
@@ -116,6 +125,7 @@ DIRECTION_LENGTH_CONFIDENCE = ((0.15, 0.84), (0.05, 0.79), (0.0, 0.52))
 LINEAGE_TOP_K = 6  # nearest articles judged around each member while a story is gathered...
 LINEAGE_OTHER_LANGUAGES = 12  # ...and the nearest in each of this many other languages
 LINEAGE_SWEEP_SLACK = 0.01  # an article up to this far below the least close pair of copies among the members is judged too
+LINEAGE_SWEEP_NEIGHBOURS = 200  # ...among each member's nearest this many in its language
 LINEAGE_ROUNDS = 3  # drafts of a story's graph, each judging the pairs the last one showed were missing
 LINEAGE_MAX_MEMBERS = 200  # a story stops growing at this many articles
 LINEAGE_HARD_VOTES = 10  # a date or a cue outweighs any number of text-evidence votes

@@ -1,9 +1,12 @@
 """The one place that talks to DuckDB: documents, passages and their vectors, the
 embedding cache, and every trace's scores, in one file a user can query with SQL.
 
-A store is made for one embedding model: vectors are FLOAT[dim] columns, and mixing
-two models' vectors would make every cosine meaningless, so `bind_model` records the
-first model and refuses any other. The schema grows through numbered migrations
+A store is made for one embedding model: vectors are packed one byte a dimension
+(vectors.py), and mixing two models' vectors would make every cosine meaningless, so
+`bind_model` records the first model and refuses any other. Each document has a
+sequence number (`seq`), given in the order documents are stored and never reused:
+the vector index keys on it, and passages are found by it, since a range of an
+integer column skips most of an eight-million-row table where a text id cannot. The schema grows through numbered migrations
 (migrations.py, simonw/llm style), each applied once and recorded, so an old store
 upgrades itself and a store from a newer provenance is refused rather than guessed at.
 Bulk rows go in and vectors come out through Arrow: row-by-row inserts are about 1000x
@@ -34,6 +37,7 @@ import pyarrow as pa
 
 from .errors import AmbiguousId, NotFound, StoreError
 from .migrations import MIGRATIONS
+from .vectors import pack, text_key, unpack
 from .models import Candidate, Cue, Document, Evidence, Judged, Link, Match, Passage, Story, StoryEdge, StoryNode, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
@@ -363,65 +367,31 @@ class Store:
             unique.setdefault(doc.doc_id, (doc, passage_vecs, np.asarray(doc_vec)))
         if not unique:
             return set()
-        docs = [doc for doc, _, _ in unique.values()]
-        passages = [(doc.doc_id, p) for doc in docs for p in doc.passages]
-        now = _now()
-        document_rows = pa.table(
-            {
-                "doc_id": [doc.doc_id for doc in docs],
-                "url": pa.array([doc.url for doc in docs], pa.string()),
-                "title": pa.array([doc.title for doc in docs], pa.string()),
-                "site": pa.array([doc.site for doc in docs], pa.string()),
-                "author": pa.array([doc.author for doc in docs], pa.string()),
-                "published": pa.array([_date_value(doc.published) for doc in docs], pa.date32()),
-                "lang": [doc.lang for doc in docs],
-                "text": [doc.text for doc in docs],
-                "cues": [_json([asdict(cue) for cue in doc.cues]) for doc in docs],
-                "added_at": pa.array([now] * len(docs), pa.timestamp("us")),
-                "embedding": _vector_array(np.stack([doc_vec.reshape(-1) for _, _, doc_vec in unique.values()])),
-            }
-        )
-        passage_rows = pa.table(
-            {
-                "doc_id": pa.array([doc_id for doc_id, _ in passages], pa.string()),
-                "idx": pa.array([p.idx for _, p in passages], pa.int32()),
-                "para": pa.array([p.para for _, p in passages], pa.int32()),
-                "kind": pa.array([p.kind for _, p in passages], pa.string()),
-                "lang": pa.array([p.lang for _, p in passages], pa.string()),
-                "text": pa.array([p.text for _, p in passages], pa.string()),
-                "start_char": pa.array([p.start for _, p in passages], pa.int32()),
-                "end_char": pa.array([p.end for _, p in passages], pa.int32()),
-                "embedding": _vector_array(
-                    np.concatenate([vecs for _, vecs, _ in unique.values()])
-                    if passages
-                    else np.empty((0, dim), dtype=np.float32)
-                ),
-            }
-        )
         with self._transaction():
             stored = self.stored_ids(list(unique))
-            new_ids = [doc_id for doc_id in unique if doc_id not in stored]
-            if not new_ids:
+            new = [item for doc_id, item in unique.items() if doc_id not in stored]
+            if not new:
                 return set()
+            # the next number is kept, not read off max(seq): a deleted last document's
+            # number must not come back, or the index would give its vector to another
+            first_seq = int(self._first("SELECT value FROM meta WHERE key = 'next_seq'", [])[0])
+            self._con.execute("UPDATE meta SET value = ? WHERE key = 'next_seq'", [str(first_seq + len(new))])
+            document_rows, passage_rows = _rows(new, first_seq, _now())
             with self._registered("document_rows", document_rows), self._registered("passage_rows", passage_rows):
-                for table, rows in (("documents", "document_rows"), ("passages", "passage_rows")):
-                    self._con.execute(
-                        f"INSERT INTO {table} BY NAME SELECT * FROM {rows} WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
-                        [new_ids],
-                    )
-        return set(new_ids)
+                self._con.execute("INSERT INTO documents BY NAME SELECT * FROM document_rows")
+                self._con.execute("INSERT INTO passages BY NAME SELECT * FROM passage_rows")
+        return {doc.doc_id for doc, _, _ in new}
 
     @_guarded
     def get_document(self, doc_id_or_prefix: str) -> Document:
         """A stored document with its passages and cues, by id or unique id prefix."""
         doc_id = self._resolve("documents", "doc_id", doc_id_or_prefix, "document")
-        row = self._first(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id])
-        document = _document(row)
+        *row, seq = self._first(f"SELECT {_DOCUMENT_COLUMNS}, seq FROM documents WHERE doc_id = ?", [doc_id])
+        document = _document(tuple(row))
         document.passages = [
             Passage(idx=idx, para=para, text=text, lang=lang, kind=kind, start=start, end=end)
             for idx, para, text, lang, kind, start, end in self._con.execute(
-                "SELECT idx, para, text, lang, kind, start_char, end_char FROM passages WHERE doc_id = ? ORDER BY idx",
-                [doc_id],
+                f"SELECT idx, para, text, lang, kind, start_char, end_char FROM passages WHERE seq = {int(seq)} ORDER BY idx"
             ).fetchall()
         ]
         return document
@@ -536,48 +506,119 @@ class Store:
         if not doc_ids:
             return {}
         dim = self._require_dim()
-        ids = list(doc_ids)
-        known = self.stored_ids(ids)
-        missing = [doc_id for doc_id in ids if doc_id not in known]
+        ids = list(dict.fromkeys(doc_ids))
+        seq_of = dict(
+            self._con.execute(
+                "SELECT doc_id, seq FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+            ).fetchall()
+        )
+        missing = [doc_id for doc_id in ids if doc_id not in seq_of]
         if missing:
             raise NotFound(f"no document {missing[0]!r} in {self.path}")
         rows = self._con.sql(
-            "SELECT doc_id, embedding FROM passages WHERE doc_id IN (SELECT unnest(?::VARCHAR[])) "
-            "ORDER BY doc_id, idx",
-            params=[ids],
+            f"SELECT seq, vector FROM passages WHERE seq IN {_in_list(seq_of.values())} ORDER BY seq, idx"
         ).to_arrow_table()
-        vectors = _vectors(rows.column("embedding"), dim)
-        by_doc = {doc_id: np.empty((0, dim), dtype=np.float32) for doc_id in ids}
+        vectors = unpack(rows.column("vector"), dim)
+        by_seq = {}
         start = 0
-        for doc_id, group in groupby(rows.column("doc_id").to_pylist()):
+        for seq, group in groupby(rows.column("seq").to_pylist()):
             count = sum(1 for _ in group)
-            by_doc[doc_id] = vectors[start : start + count]
+            by_seq[seq] = vectors[start : start + count]
             start += count
-        return by_doc
+        empty = np.empty((0, dim), dtype=np.float32)
+        return {doc_id: by_seq.get(seq_of[doc_id], empty) for doc_id in ids}
 
     @_guarded
-    def doc_matrix(self) -> tuple[list[str], np.ndarray]:
-        """Every document id and its document vector, as an (N, dim) float32 matrix,
-        row i belonging to ids[i]. Rows come in storage order: sorting 100k vectors
-        would double the time this takes."""
+    def document_vectors(self, after_seq: int = 0, batch_rows: int = 100_000) -> Iterator[tuple[np.ndarray, list[str], np.ndarray]]:
+        """Every document stored after `after_seq`, in batches of (seqs, languages,
+        (n, dim) vectors): what the vector index is built and caught up from."""
         if self._dim is None:
-            return [], np.empty((0, 0), dtype=np.float32)
-        rows = self._con.sql("SELECT doc_id, embedding FROM documents").to_arrow_table()
-        return rows.column("doc_id").to_pylist(), _vectors(rows.column("embedding"), self._dim)
+            return
+        reader = self._con.sql(
+            "SELECT seq, lang, vector FROM documents WHERE seq > ? ORDER BY seq", params=[int(after_seq)]
+        ).to_arrow_reader(batch_rows)
+        for batch in reader:
+            yield (
+                batch.column("seq").to_numpy().astype(np.int64),
+                batch.column("lang").to_pylist(),
+                unpack(batch.column("vector"), self._dim),
+            )
+
+    @_guarded
+    def seq_of(self, doc_id: str) -> int | None:
+        """A stored document's sequence number, None when it is not stored."""
+        if self._dim is None:
+            return None
+        row = self._first("SELECT seq FROM documents WHERE doc_id = ?", [doc_id])
+        return int(row[0]) if row else None
+
+    @_guarded
+    def vectors_of(self, doc_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The document vectors of `doc_ids` that are stored."""
+        if not doc_ids or self._dim is None:
+            return {}
+        rows = self._con.sql(
+            "SELECT doc_id, vector FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+            params=[list(doc_ids)],
+        ).to_arrow_table()
+        return dict(zip(rows.column("doc_id").to_pylist(), unpack(rows.column("vector"), self._dim)))
+
+    @_guarded
+    def documents_by_seq(self, seqs: Sequence[int], text_chars: int = 200) -> dict[int, Document]:
+        """The stored documents among sequence numbers (passages not read, text cut to
+        `text_chars`): what retrieval needs of the index's nearest documents. A number
+        whose document was deleted is left out."""
+        if not seqs or self._dim is None:
+            return {}
+        columns = _DOCUMENT_COLUMNS.replace("text", f"left(text, {int(text_chars)}) AS text")
+        rows = self._con.execute(f"SELECT seq, {columns} FROM documents WHERE seq IN {_in_list(seqs)}").fetchall()
+        return {seq: _document(row) for seq, *row in rows}
+
+    @_guarded
+    def index_token(self) -> str:
+        """A random name for this store, which its saved vector index carries: an
+        index left beside a file that was replaced by another store is not used."""
+        row = self._first("SELECT value FROM meta WHERE key = 'index_token'", [])
+        if row:
+            return row[0]
+        token = os.urandom(8).hex()
+        with self._transaction():
+            self._con.execute("INSERT INTO meta VALUES ('index_token', ?)", [token])
+        return token
 
     # --- embedding cache ------------------------------------------------------
 
     @_guarded
     def cached_embeddings(self, model: str, text_hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        """The cached vectors among `text_hashes` for `model`; absent hashes are left out."""
+        """The cached vectors among `text_hashes` for `model`; absent hashes are left
+        out. Stored passages are part of the cache: their vectors are not kept twice."""
         if not text_hashes or self._dim is None:
             return {}
         rows = self._con.sql(
-            "SELECT text_hash, embedding FROM embeddings "
-            "WHERE model = ? AND text_hash IN (SELECT unnest(?::VARCHAR[]))",
+            "SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN (SELECT unnest(?::VARCHAR[]))",
             params=[model, list(text_hashes)],
         ).to_arrow_table()
-        return dict(zip(rows.column("text_hash").to_pylist(), _vectors(rows.column("embedding"), self._dim)))
+        found = dict(zip(rows.column("text_hash").to_pylist(), unpack(rows.column("vector"), self._dim)))
+        missing = {int(h[:16], 16): h for h in text_hashes if h not in found and _is_hash(h)}
+        if missing and model == self._model:
+            # the key column first, alone: the vectors of the few rows it finds come after
+            keys = pa.table({"text_key": pa.array(list(missing), pa.uint64())})
+            with self._registered("wanted_keys", keys):
+                places = self._con.execute(
+                    "SELECT any_value(seq), any_value(idx), text_key FROM passages "
+                    "WHERE text_key IN (SELECT text_key FROM wanted_keys) GROUP BY text_key"
+                ).fetchall()
+            by_seq: dict[int, list[tuple[int, int]]] = {}
+            for seq, idx, key in places:
+                by_seq.setdefault(seq, []).append((idx, key))
+            if by_seq:
+                rows = self._con.sql(f"SELECT seq, idx, vector FROM passages WHERE seq IN {_in_list(by_seq)}").to_arrow_table()
+                vectors = unpack(rows.column("vector"), self._dim)
+                wanted = {(seq, idx): key for seq, pairs in by_seq.items() for idx, key in pairs}
+                for row, (seq, idx) in enumerate(zip(rows.column("seq").to_pylist(), rows.column("idx").to_pylist())):
+                    if (seq, idx) in wanted:
+                        found[missing[wanted[seq, idx]]] = vectors[row]
+        return found
 
     @_guarded
     def put_embeddings(self, model: str, text_hashes: Sequence[str], vectors: np.ndarray) -> None:
@@ -595,9 +636,7 @@ class Store:
             {
                 "model": pa.array([model] * len(first_position), pa.string()),
                 "text_hash": pa.array(list(first_position), pa.string()),
-                "embedding": _vector_array(
-                    vectors if len(first_position) == len(vectors) else vectors[list(first_position.values())]
-                ),
+                "vector": pack(vectors[list(first_position.values())]),
             }
         )
         # An anti join skips cached hashes twice as fast as INSERT OR IGNORE's
@@ -1015,18 +1054,55 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=plain)
 
 
-def _vector_array(vectors: np.ndarray) -> pa.FixedSizeListArray:
-    """An Arrow FLOAT[dim] column over a float32 copy of `vectors` (n, dim)."""
-    rows = np.ascontiguousarray(vectors, dtype=np.float32)
-    return pa.FixedSizeListArray.from_arrays(pa.array(rows.reshape(-1)), rows.shape[1])
+def _rows(items: list[tuple[Document, np.ndarray, np.ndarray]], first_seq: int, now: datetime) -> tuple[pa.Table, pa.Table]:
+    """The document and passage rows of new documents, numbered from first_seq."""
+    docs = [doc for doc, _, _ in items]
+    seqs = list(range(first_seq, first_seq + len(docs)))
+    passages = [(seq, doc.doc_id, p) for seq, doc in zip(seqs, docs) for p in doc.passages]
+    dim = items[0][2].shape[-1]
+    documents = pa.table(
+        {
+            "doc_id": [doc.doc_id for doc in docs],
+            "seq": pa.array(seqs, pa.int64()),
+            "url": pa.array([doc.url for doc in docs], pa.string()),
+            "title": pa.array([doc.title for doc in docs], pa.string()),
+            "site": pa.array([doc.site for doc in docs], pa.string()),
+            "author": pa.array([doc.author for doc in docs], pa.string()),
+            "published": pa.array([_date_value(doc.published) for doc in docs], pa.date32()),
+            "lang": [doc.lang for doc in docs],
+            "text": [doc.text for doc in docs],
+            "cues": [_json([asdict(cue) for cue in doc.cues]) for doc in docs],
+            "added_at": pa.array([now] * len(docs), pa.timestamp("us")),
+            "vector": pack(np.stack([doc_vec.reshape(-1) for _, _, doc_vec in items])),
+        }
+    )
+    passage_vectors = [vecs for _, vecs, _ in items if len(vecs)]
+    passage_rows = pa.table(
+        {
+            "seq": pa.array([seq for seq, _, _ in passages], pa.int64()),
+            "doc_id": pa.array([doc_id for _, doc_id, _ in passages], pa.string()),
+            "idx": pa.array([p.idx for _, _, p in passages], pa.int32()),
+            "para": pa.array([p.para for _, _, p in passages], pa.int32()),
+            "kind": pa.array([p.kind for _, _, p in passages], pa.string()),
+            "lang": pa.array([p.lang for _, _, p in passages], pa.string()),
+            "text": pa.array([p.text for _, _, p in passages], pa.string()),
+            "start_char": pa.array([p.start for _, _, p in passages], pa.int32()),
+            "end_char": pa.array([p.end for _, _, p in passages], pa.int32()),
+            "text_key": pa.array([text_key(p.text) for _, _, p in passages], pa.uint64()),
+            "vector": pack(np.concatenate(passage_vectors) if passage_vectors else np.empty((0, dim), np.float32)),
+        }
+    )
+    return documents, passage_rows
 
 
-def _vectors(column: pa.ChunkedArray, dim: int) -> np.ndarray:
-    """An (n, dim) float32 array from a FLOAT[dim] column, in one copy."""
-    chunks = [chunk.flatten().to_numpy() for chunk in column.chunks]
-    if not chunks:
-        return np.empty((0, dim), dtype=np.float32)
-    return np.concatenate(chunks).reshape(-1, dim)
+def _is_hash(text: str) -> bool:
+    return len(text) >= 16 and all(ch in "0123456789abcdef" for ch in text[:16])
+
+
+def _in_list(values: Sequence[int]) -> str:
+    """Integers as a literal SQL list: DuckDB prunes row groups by a constant IN list,
+    which a joined or bound list does not give it."""
+    return "(" + ", ".join(str(int(value)) for value in values) + ")"
 
 
 def _document(row: tuple) -> Document:

@@ -9,7 +9,6 @@ one store and one embedding model, and times each step.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import uuid
@@ -46,9 +45,10 @@ from .models import (
     TraceResult,
 )
 from .progress import NullProgress, Progress
-from .retrieve import Corpus, body_rows, document_vector, neighbours, retrieve
+from .retrieve import Corpus, Hit, body_rows, document_vector, neighbours, retrieve
 from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
+from .vectors import text_hash
 
 
 def prepare(raw: RawDocument) -> Document:
@@ -69,11 +69,6 @@ def prepare(raw: RawDocument) -> Document:
         author=raw.author,
         published=raw.published,
     )
-
-
-def text_hash(text: str) -> str:
-    """Key of the embedding cache: the same text is never embedded twice by one model."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 class Tracker:
@@ -174,7 +169,6 @@ class Tracker:
                 batch = items[first : first + settings.STORE_BATCH_DOCUMENTS]
                 stored |= self.store.add_documents(batch)
                 advance(len(batch))
-        self._corpus = None
         return [
             Added(doc, True) if doc.doc_id in stored else Added(self.store.get_document(doc.doc_id), False)
             for doc in docs
@@ -208,7 +202,8 @@ class Tracker:
                 doc = self.add_documents([suspect])[0].doc if keep else suspect
             else:
                 doc = self.resolve(suspect, keep=keep, **overrides)
-        if all(doc_id == doc.doc_id for doc_id in self.corpus().doc_ids):  # stops at the first other
+        others = len(self.corpus()) - (self.store.seq_of(doc.doc_id) is not None)
+        if others == 0:
             raise StoreError("the store holds only this document: add the originals first")
         with _timed(timings, "embed"):
             vectors = self.passage_vectors(doc)
@@ -222,7 +217,7 @@ class Tracker:
             matches=matches,
             model=self.embedder.name,
             # the documents the suspect was traced against: the suspect itself is not one
-            params={"top_k": top_k, "stored_documents": len(self.corpus().doc_ids) - self.corpus().doc_ids.count(doc.doc_id)},
+            params={"top_k": top_k, "stored_documents": others},
             timings=timings,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             notes=translation_hints(doc.cues, doc.lang),
@@ -309,9 +304,13 @@ class Tracker:
         return story
 
     def corpus(self) -> Corpus:
-        """Every stored document's vector, kept in memory between traces."""
+        """Every stored document's vector, in an index kept in memory between traces
+        and caught up with what was stored since, so adding documents costs no reload."""
         if self._corpus is None:
-            self._corpus = Corpus.from_store(self.store)
+            with self.progress.task("indexing stored documents", total=None) as advance:
+                self._corpus = Corpus.from_store(self.store, advance)
+        else:
+            self._corpus.catch_up()
         return self._corpus
 
     # -- read back --------------------------------------------------------------
@@ -339,15 +338,19 @@ class Tracker:
 
     def delete(self, doc_id: str) -> str:
         """Remove a stored document (refused while a run uses it); returns its id."""
-        removed = self.store.delete_document(doc_id)
-        self._corpus = None
-        return removed
+        return self.store.delete_document(doc_id)
 
     def delete_run(self, run_id: str) -> str:
         return self.store.delete_run(run_id)
 
     def close(self) -> None:
-        self.store.close()
+        """Save the document index's graphs beside the store (when it has grown some),
+        then close the store."""
+        try:
+            if self._corpus is not None:
+                self._corpus.save()
+        finally:
+            self.store.close()
 
     def __enter__(self) -> "Tracker":
         return self
@@ -464,29 +467,32 @@ class _Gathering:
         of one text hold only each other, and can leave a few copies out of every list.
         True when one joined the story."""
         corpus = self.tracker.corpus()
-        index = {doc_id: n for n, doc_id in enumerate(corpus.doc_ids)}
-        listed = sorted(member for member in members if member in index)
-        language = {member: corpus.meta[member].lang if member in corpus.meta else None for member in listed}
+        listed = sorted(members)
+        vector = self.tracker.store.vectors_of(listed)
+        language = {member: self.documents([member])[member].lang for member in listed}
         # per language, the least close pair of members that copy each other
-        floors: dict[str | None, float] = {}
+        floors: dict[str, float] = {}
         for a in listed:
             for b in listed:
                 pair = self.pairs.get(a, b) if a < b and language[a] == language[b] else None
                 if pair is not None and pair.relation == COPY and self.pairs.related(a, b):
-                    cosine = float(corpus.doc_vecs[index[a]] @ corpus.doc_vecs[index[b]])
-                    floors[language[a]] = min(floors.get(language[a], 1.0), cosine)
+                    floors[language[a]] = min(floors.get(language[a], 1.0), float(vector[a] @ vector[b]))
         joined = False
         for lang, floor in floors.items():
-            same = [member for member in listed if language[member] == lang]
-            cosines = corpus.doc_vecs @ corpus.doc_vecs[[index[member] for member in same]].T  # (stored, members)
-            nearest = cosines.argmax(axis=1)
-            for n in np.flatnonzero(cosines.max(axis=1) >= floor - settings.LINEAGE_SWEEP_SLACK):
-                doc_id, member = corpus.doc_ids[n], same[int(nearest[n])]
-                if doc_id in members or (corpus.meta[doc_id].lang if doc_id in corpus.meta else None) != lang:
+            # each stored article of the language as close to a member as the floor,
+            # with the member it is closest to
+            closest: dict[int, tuple[float, str]] = {}
+            for member in (m for m in listed if language[m] == lang and m in vector):
+                for hit in corpus.nearest(vector[member], settings.LINEAGE_SWEEP_NEIGHBOURS, lang=lang):
+                    if hit.cosine >= floor - settings.LINEAGE_SWEEP_SLACK and hit.cosine > closest.get(hit.seq, (-1.0, ""))[0]:
+                        closest[hit.seq] = (hit.cosine, member)
+            hits = [Hit(seq, cosine, lang) for seq, (cosine, _) in closest.items()]
+            for hit, stored in corpus.resolve(hits):
+                member = closest[hit.seq][1]
+                if stored.doc_id in members or self.pairs.judged(stored.doc_id, member):
                     continue
-                if not self.pairs.judged(doc_id, member):
-                    self.judge(doc_id, member)
-                    joined |= self.pairs.related(doc_id, member)
+                self.judge(stored.doc_id, member)
+                joined |= self.pairs.related(stored.doc_id, member)
         return joined
 
 
