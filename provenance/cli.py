@@ -484,32 +484,41 @@ def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None,
 @click.option(
     "-s", "--search", "words", metavar="WORDS", help="Only documents whose title or text holds every one of these words."
 )
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=0, help="At most this many, newest first (0: all).")
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most this many, newest first (0: all)."
+)
 @json_option
 @store_options(model=False)
 @click.pass_context
 def docs(ctx: click.Context, site, lang, since, until, words, limit: int, as_json: bool, db):
-    """List the stored documents, newest first.
+    """List the stored documents, newest first: the newest 50 unless --limit says
+    otherwise, with the count of all that match.
 
     \b
     Examples:
       provenance docs
+      provenance docs --limit 0 --json > all-documents.json
       provenance docs --site politico --since 2024-09-01
       provenance docs --search "apple fine" --lang en
       provenance docs --json | jq -r '.[].url'
     """
-    documents = _tracker(ctx, db, create=False).documents(
-        site=site,
-        lang=_checked(lang=lang).get("lang"),
-        since=_checked(date=since).get("published"),
-        until=_checked(date=until).get("published"),
-        words=(words or "").split(),
-        limit=limit or None,
-    )
+    tracker = _tracker(ctx, db, create=False)
+    filters = {
+        "site": site,
+        "lang": _checked(lang=lang).get("lang"),
+        "since": _checked(date=since).get("published"),
+        "until": _checked(date=until).get("published"),
+        "words": (words or "").split(),
+    }
+    documents = tracker.store.documents(text_chars=LISTED_TEXT_CHARS, limit=limit or None, **filters)
     if as_json:
         _print_json(documents_to_list(documents))
     else:
-        render_documents(documents, Console())
+        total = len(documents) if not limit or len(documents) < limit else tracker.store.count_documents(**filters)
+        render_documents(documents, Console(), total)
+
+
+LISTED_TEXT_CHARS = 200  # of each text, for a listed document's label when it has no title
 
 
 def _checked(**metadata) -> dict:

@@ -673,12 +673,17 @@ def render_trace(
         console.print(Text("what the figures mean: add --explain", style="dim"))
 
 
-def render_documents(docs: Sequence[Document], console: Console) -> None:
-    """Print the stored documents as one table, newest first."""
+def render_documents(docs: Sequence[Document], console: Console, total: int | None = None) -> None:
+    """Print the stored documents as one table, newest first; `total` is how many
+    match in all, when the list shows only the newest of them."""
     if not docs:
         console.print("no documents stored yet: add some with `provenance add FILE_OR_URL`")
         return
-    table = _table(f"{len(docs)} stored document" + ("" if len(docs) == 1 else "s"))
+    total = len(docs) if total is None else total
+    title = f"{total:,} stored document" + ("" if total == 1 else "s")
+    if total > len(docs):
+        title = f"the newest {len(docs):,} of {title} (--limit 0 for all)"
+    table = _table(title)
     table.add_column("doc id", no_wrap=True)
     table.add_column("title · site · date · lang", ratio=1, min_width=20, overflow="fold")
     table.add_column("cues")

@@ -409,8 +409,8 @@ class Store:
         limit: int | None = None,
     ) -> list[Document]:
         """Stored documents without their passages, newest first. `text_chars` keeps
-        only the start of each text: retrieval needs metadata for 100k documents, not
-        0.5 GB of their text. The filters narrow the list: `site` (a part of the
+        only the start of each text: a listing of a big store needs labels, not
+        gigabytes of text. The filters narrow the list: `site` (a part of the
         outlet's name), `lang`, publication dates from `since` to `until` (ISO, both
         included), and `words` that must each appear in the title or the text (any case)."""
         if self._dim is None:
@@ -418,28 +418,28 @@ class Store:
         columns = _DOCUMENT_COLUMNS
         if text_chars is not None:
             columns = columns.replace("text", f"left(text, {int(text_chars)}) AS text")
-        conditions, params = [], []
-        if site:
-            conditions.append("contains(lower(site), lower(?))")
-            params.append(site)
-        if lang:
-            conditions.append("lang = ?")
-            params.append(lang)
-        if since:
-            conditions.append("published >= ?")
-            params.append(_date_value(since))
-        if until:
-            conditions.append("published <= ?")
-            params.append(_date_value(until))
-        for word in words:
-            conditions.append("contains(lower(coalesce(title, '') || ' ' || text), lower(?))")
-            params.append(word)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        where, params = _document_filter(site=site, lang=lang, since=since, until=until, words=words)
         limited = f"LIMIT {int(limit)}" if limit else ""
         rows = self._con.execute(
-            f"SELECT {columns} FROM documents {where} ORDER BY added_at DESC, rowid DESC {limited}", params
+            f"SELECT {columns} FROM documents {where} ORDER BY added_at DESC, seq DESC {limited}", params
         ).fetchall()
         return [_document(row) for row in rows]
+
+    @_guarded
+    def count_documents(
+        self,
+        *,
+        site: str | None = None,
+        lang: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        words: Sequence[str] = (),
+    ) -> int:
+        """How many stored documents `documents` would list with these filters and no limit."""
+        if self._dim is None:
+            return 0
+        where, params = _document_filter(site=site, lang=lang, since=since, until=until, words=words)
+        return self._first(f"SELECT count(*) FROM documents {where}", params)[0]
 
     @_guarded
     def document_count(self) -> int:
@@ -531,11 +531,13 @@ class Store:
     @_guarded
     def document_vectors(self, after_seq: int = 0, batch_rows: int = 100_000) -> Iterator[tuple[np.ndarray, list[str], np.ndarray]]:
         """Every document stored after `after_seq`, in batches of (seqs, languages,
-        (n, dim) vectors): what the vector index is built and caught up from."""
+        (n, dim) vectors): what the vector index is built and caught up from. In the
+        order stored (DuckDB keeps insertion order), not sorted: a sort of a million
+        vectors costs more than the read."""
         if self._dim is None:
             return
         reader = self._con.sql(
-            "SELECT seq, lang, vector FROM documents WHERE seq > ? ORDER BY seq", params=[int(after_seq)]
+            "SELECT seq, lang, vector FROM documents WHERE seq > ?", params=[int(after_seq)]
         ).to_arrow_reader(batch_rows)
         for batch in reader:
             yield (
@@ -1093,6 +1095,29 @@ def _rows(items: list[tuple[Document, np.ndarray, np.ndarray]], first_seq: int, 
         }
     )
     return documents, passage_rows
+
+
+def _document_filter(
+    *, site: str | None, lang: str | None, since: str | None, until: str | None, words: Sequence[str]
+) -> tuple[str, list]:
+    """The WHERE clause (and its parameters) of `Store.documents`' filters."""
+    conditions, params = [], []
+    if site:
+        conditions.append("contains(lower(site), lower(?))")
+        params.append(site)
+    if lang:
+        conditions.append("lang = ?")
+        params.append(lang)
+    if since:
+        conditions.append("published >= ?")
+        params.append(_date_value(since))
+    if until:
+        conditions.append("published <= ?")
+        params.append(_date_value(until))
+    for word in words:
+        conditions.append("contains(lower(coalesce(title, '') || ' ' || text), lower(?))")
+        params.append(word)
+    return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
 
 
 def _is_hash(text: str) -> bool:

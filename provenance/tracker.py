@@ -108,8 +108,10 @@ class Tracker:
             self.store.bind_model(self._embedder.name, self._embedder.dim)
         return self._embedder
 
-    def embed_texts(self, texts: list[str], description: str = "embedding") -> np.ndarray:
-        """Vectors for texts, from the store's cache where it has them."""
+    def embed_texts(self, texts: list[str], description: str = "embedding", cache: bool = True) -> np.ndarray:
+        """Vectors for texts, from the store's cache where it has them. `cache=False`
+        for passages about to be stored: the cache reads stored passages too, so their
+        vectors are kept once."""
         model = self.embedder
         hashes = [text_hash(t) for t in texts]
         cached = self.store.cached_embeddings(model.name, list(dict.fromkeys(hashes)))
@@ -120,7 +122,8 @@ class Tracker:
                 first_text.setdefault(h, t)
             with self.progress.task(description, total=len(missing)) as advance:
                 vectors = model.encode([first_text[h] for h in missing], progress=advance)
-            self.store.put_embeddings(model.name, missing, vectors)
+            if cache:
+                self.store.put_embeddings(model.name, missing, vectors)
             cached.update(zip(missing, vectors))
         out = np.empty((len(texts), model.dim), dtype=np.float32)
         for row, h in enumerate(hashes):
@@ -128,6 +131,12 @@ class Tracker:
         return out
 
     def passage_vectors(self, doc: Document) -> np.ndarray:
+        """A document's passage vectors: read back when it is stored, else embedded
+        (or taken from the cache)."""
+        if self.store.seq_of(doc.doc_id) is not None:
+            stored = self.store.passage_vectors([doc.doc_id])[doc.doc_id]
+            if len(stored) == len(doc.passages):  # else split anew since it was stored
+                return stored
         return self.embed_texts([p.text for p in doc.passages])
 
     # -- add --------------------------------------------------------------------
@@ -155,7 +164,7 @@ class Tracker:
         if not new_docs:
             return [Added(self.store.get_document(doc.doc_id), False) for doc in docs]
         # one embedding pass over every new passage, so a big .jsonl shows one progress bar
-        vectors = self.embed_texts([p.text for doc in new_docs for p in doc.passages])
+        vectors = self.embed_texts([p.text for doc in new_docs for p in doc.passages], cache=False)
         items, start = [], 0
         for doc in new_docs:
             passage_vecs = vectors[start : start + len(doc.passages)]

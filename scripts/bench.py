@@ -5,6 +5,7 @@
     python scripts/bench.py all --quick    # the CI gate: a small fixed subset, < 3 minutes
     python scripts/bench.py align --tune   # the alignment dev grid behind settings.py
     python scripts/bench.py warm           # embed every passage the full runs read, ahead of them
+    python scripts/bench.py indexes        # faiss, usearch and hnswlib on the 100k speed store
 
 Each benchmark prints a table and writes bench/results/<name>.json (quick runs:
 <name>.quick.json) with the machine, git commit, model, data files, parameters,
@@ -25,7 +26,8 @@ from __future__ import annotations
 import time
 
 import click
-from benchmarks import align, vectors
+from benchmarks import align, indexes, vectors
+from benchmarks.records import update_benchmarks_md, write_result
 from benchmarks.runner import BENCHMARKS, finish, run_benchmarks
 from benchmarks.workspace import Workspace
 
@@ -82,6 +84,14 @@ def run_all(quick: bool, model: str | None) -> None:
     began = time.perf_counter()
     records = run_benchmarks(list(BENCHMARKS), quick, model)
     finish(records, quick, {"all.seconds": time.perf_counter() - began})
+
+
+@cli.command(name="indexes")
+def run_indexes() -> None:
+    """Compare the nearest-neighbour libraries on the 100k speed store's vectors (after `speed`)."""
+    began = time.perf_counter()
+    record = write_result("indexes", False, indexes.run(), time.perf_counter() - began, "(vectors of the speed store)")
+    update_benchmarks_md({"indexes": record})
 
 
 @cli.command(name="warm")

@@ -191,9 +191,15 @@ def test_add_every_kind_of_source_then_again(runner, corpus):
     assert result.exit_code == 0, result.output
     assert "5 stored documents" in result.stdout and shark_id in result.stdout
 
+    result = invoke(runner, "docs", "--limit", "2")
+    assert "the newest 2 of 5 stored documents (--limit 0 for all)" in result.stdout
+
     result = invoke(runner, "docs", "--json")
     listed = json.loads(result.stdout)
     assert len(listed) == 5
+    assert [doc["doc_id"] for doc in json.loads(invoke(runner, "docs", "--json", "-n", "2").stdout)] == [
+        doc["doc_id"] for doc in listed[:2]
+    ]
     shark_doc = next(doc for doc in listed if doc["doc_id"] == shark_id)
     assert shark_doc["site"] == "UPI" and str(shark_doc["published"]).startswith("2018-09-29")
     by_title = {doc["title"]: doc for doc in listed}

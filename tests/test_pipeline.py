@@ -108,14 +108,22 @@ def test_show_rebuilds_a_stored_trace_without_a_model(tracker, stories, db_path)
     assert [link.suspect for link in shown.verdict.links] == [link.suspect for link in result.verdict.links]
 
 
-def test_re_tracing_embeds_nothing_new(tracker, stories, db_path):
+def test_re_tracing_embeds_nothing_new_and_stored_passages_are_not_cached_twice(tracker, stories, db_path):
     _add_english(tracker, stories)
+    cached_rows = lambda: tracker.store._con.execute("SELECT count(*) FROM embeddings").fetchall()[0][0]  # noqa: E731
+    assert cached_rows() == 0  # the stored passages are the cache
     suspect = _doc(stories["vie"][0], "vi")
+    tracker.trace(suspect, keep=False)
+    assert cached_rows() == len({p.text for p in suspect.passages})  # a suspect not kept is cached
+    embedded = []
+    encode = tracker.embedder.encode
+    tracker.embedder.encode = lambda texts, **kwargs: embedded.extend(texts) or encode(texts, **kwargs)
+    tracker.trace(suspect, keep=False)
     tracker.add_documents([suspect])
     tracker.trace(suspect.doc_id)
-    count = tracker.store._con.execute("SELECT count(*) FROM embeddings").fetchone()[0]
-    tracker.trace(suspect.doc_id)
-    assert tracker.store._con.execute("SELECT count(*) FROM embeddings").fetchone()[0] == count
+    english = _doc(stories["eng"][0], "en")
+    tracker.passage_vectors(english)
+    assert embedded == []
 
 
 def test_adding_the_same_text_twice_is_a_no_op(tracker, stories):

@@ -34,6 +34,8 @@ GATES: dict[str, Gate] = {
     "direction.accuracy.cues": Gate(0.8, None, 0.996, "quick 1.000 on 10 pairs"),
     "speed.embed_overhead": Gate(None, 0.6, 0.016, "quick 0.03 on a quiet machine, 0.02-0.47 on a busy one: timing noise"),
     "speed.trace_p95_s.1k": Gate(None, 1.0, 0.183, "quick 0.16 s at 1k documents; 0.53 s at 300 with the machine under load"),
+    # the quick store's shards are made graphs for this check (full runs: 100k and 1M)
+    "speed.index_recall_at_5.1k": Gate(0.95, None, None, "quick 1.000 (50 queries, graphs from 100 documents)"),
     # attribution's quick figures read all 76 quick suspects (40 with no source stored,
     # 24 long ones with it): one false attribution is 0.025, one miss 0.042
     "attribution.false_attribution": Gate(None, 0.08, 0.011, "quick 0.025 (1 of 40)"),
@@ -64,6 +66,10 @@ TARGETS = {
     "speed.trace_p95_s.10k": "<= 1 s",
     "speed.trace_p95_s.100k": "<= 3 s",
     "speed.peak_rss_gb.100k": "<= 4 GB",
+    "speed.trace_p95_s.1M": "<= 1 s",
+    "speed.peak_rss_gb.1M": "<= 4 GB",
+    "speed.index_recall_at_5.1M": ">= 0.99",
+    "speed.duckdb_gb_per_million_passages.1M": "<= 1 GB",
     "attribution.false_attribution": "<= 0.01",
     "attribution.false_attribution.short": "<= 0.02",
     "attribution.recall.ntrex": ">= 0.98",

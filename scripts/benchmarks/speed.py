@@ -65,7 +65,7 @@ def run(ws: Workspace) -> dict:
     # 2. trace latency and memory against stores of growing size
     suspect, base = _speed_documents(ws)
     for size in sizes["stores"]:
-        label = f"{size // 1000}k" if size >= 1000 else str(size)
+        label = f"{size // 1_000_000}M" if size >= 1_000_000 else f"{size // 1000}k" if size >= 1000 else str(size)
         path = ws.folder / f"speed-{label}.duckdb"
         build_seconds = _build_scaled_store(path, base, size, tracker)
         index_seconds = _in_child(_build_index, str(path), ws.model)
