@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import replace
 
 import numpy as np
 
@@ -23,20 +22,22 @@ from .workspace import Workspace
 
 
 def run(ws: Workspace) -> dict:
+    # a store of its own, holding this run's documents and nothing else
+    with ws.open_tracker(ws.folder / "retrieval.duckdb") as tracker:
+        return _run(ws, tracker)
+
+
+def _run(ws: Workspace, tracker) -> dict:
     data = retrieval_set(SEED, quick=ws.quick)
-    tracker = ws.tracker()
     started = time.perf_counter()
     store_docs = [prepare_doc(doc) for doc in data.store]
     tracker.add_documents(store_docs)
     add_seconds = time.perf_counter() - started
     doc_id_of = {doc.key: prepared.doc_id for doc, prepared in zip(data.store, store_docs)}
     wanted = set(doc_id_of.values())
+    for stale in [doc.doc_id for doc in tracker.documents() if doc.doc_id not in wanted]:  # a run of another data version
+        tracker.delete(stale)
     corpus = tracker.corpus()
-    keep = np.array([doc_id in wanted for doc_id in corpus.doc_ids])
-    if not keep.all():  # a store left by a run of another data version: search this run's documents only
-        corpus = replace(
-            corpus, doc_ids=[d for d, k in zip(corpus.doc_ids, keep) if k], doc_vecs=corpus.doc_vecs[keep]
-        )
 
     ranks: dict[str, list[int | None]] = defaultdict(list)
     answer_ranks: dict[str, list[int | None]] = defaultdict(list)
@@ -55,8 +56,7 @@ def run(ws: Workspace) -> dict:
         answered = [match.source.doc_id for match in tracker.judge(suspect, vectors, candidates)]
         answer_ranks[group].append(answered.index(gold) + 1 if gold in answered else None)
         # baseline in the same run: the document-vector cosine alone
-        cosines = corpus.doc_vecs @ document_vector(vectors)
-        order = [corpus.doc_ids[i] for i in np.argsort(-cosines, kind="stable")[:5]]
+        order = [doc.doc_id for _, doc in corpus.resolve(corpus.nearest(document_vector(vectors), 5)[:5])]
         baseline_ranks[group].append(order.index(gold) + 1 if gold in order else None)
 
     def summary(group_ranks: list[int | None]) -> dict:
@@ -79,7 +79,7 @@ def run(ws: Workspace) -> dict:
         for group, g in groups.items()
     ]  # fmt: skip
     show(
-        f"retrieval: {len(data.queries)} queries, {len(corpus.doc_ids)} stored documents",
+        f"retrieval: {len(data.queries)} queries, {len(corpus)} stored documents",
         ["group", "queries", "R@1", "R@5", "MRR@5", "trace's first R@1", "doc-cosine R@1", "s/query"],
         rows,
     )
@@ -95,7 +95,7 @@ def run(ws: Workspace) -> dict:
     return {
         "data_files": ["ntrex/ntrex.*.jsonl", "closa/bbc.en-ja.jsonl", "closa/bbc.en-distractors.jsonl.gz",
                        "iwslt15-envi/iwslt15.en-vi.jsonl"],  # fmt: skip
-        "params": {"seed": SEED, "top_k": 5, "stored_documents": len(corpus.doc_ids), "queries": len(data.queries),
+        "params": {"seed": SEED, "top_k": 5, "stored_documents": len(corpus), "queries": len(data.queries),
                    "store_add_seconds": round(add_seconds, 1)},  # fmt: skip
         "figures": figures,
         "groups": groups,
