@@ -166,7 +166,6 @@ def warc_records(stream, origin: str) -> Iterator[RawDocument | BadRecord]:
     `add` does). A record that cannot be parsed ends the file: WARC has no marker to
     resynchronise on, so the rest is listed as one bad record."""
     from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
     from .ingest import _decode, _from_html
 
@@ -176,7 +175,7 @@ def warc_records(stream, origin: str) -> Iterator[RawDocument | BadRecord]:
             record = next(records)
         except StopIteration:
             return
-        except (ArchiveLoadFailed, ValueError, OSError, EOFError) as err:
+        except Exception as err:  # warcio fails on a broken record in many ways (AttributeError on a missing URI)
             yield BadRecord(f"{origin}@{records.offset}", f"broken WARC record, the rest of the file is skipped ({err})")
             return
         where = f"{origin}@{records.offset}"
@@ -187,7 +186,7 @@ def warc_records(stream, origin: str) -> Iterator[RawDocument | BadRecord]:
             continue
         try:
             payload = record.content_stream().read()
-        except (ArchiveLoadFailed, ValueError, OSError, EOFError) as err:
+        except Exception as err:  # as above: a record cut short or badly compressed
             yield BadRecord(where, f"broken WARC record ({err})")
             return
         url = record.rec_headers.get_header("WARC-Target-URI")
