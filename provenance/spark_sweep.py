@@ -9,9 +9,10 @@ The same steps as `provenance sweep` (sweep.py), each in the executors:
    their passages embedded, the model loaded once per Python worker with one thread
    per task (so local[N] uses N cores); documents, passage vectors and document
    vectors are written to OUT/documents, bad records to OUT/bad (Parquet).
-2. pair: an exact blocked join on the document vectors. Articles are hashed into
-   blocks; each pair of blocks is one task that keeps, for each article, its nearest
-   articles of the other block within the date window, and the nearest of each
+2. pair: an exact blocked join on the document vectors. Articles fall into blocks
+   by date (runs of days) and by a hash of their id; each pair of blocks whose days
+   come within the window is one task that keeps, for each article, its nearest
+   articles of the other block within the date window, and the two nearest of each
    language; per article these are merged and `retrieve.neighbours` picks from them
    exactly what it picks from the whole corpus. Exact, not LSH: the sweep on one
    machine is exact, and the two must find the same pairs.
@@ -231,18 +232,53 @@ def _pairs(spark, docs, count: int, window_days: int | None, block_rows: int):
     """DataFrame (a, b) of candidate pairs, a < b."""
     from pyspark.sql import functions as F
 
-    parallelism = spark.sparkContext.defaultParallelism
-    # enough blocks that their pairs keep every core busy, and none bigger than block_rows
-    blocks = max(math.ceil(count / block_rows), math.ceil(math.sqrt(2 * parallelism)), 1)
+    keyed = docs.select("doc_id", "lang", "day", "doc_vector").withColumn("block", _block_key(spark, docs, count, window_days, block_rows))
+    # which blocks can hold a pair within the window: decided on the driver from each
+    # block's first and last day (a block of undated articles pairs with every block)
+    spans = keyed.groupBy("block").agg(F.min("day").alias("first"), F.max("day").alias("last")).collect()
+    reach = math.inf if window_days is None else window_days
+    block_pairs = [
+        (q["block"], p["block"])
+        for q in spans
+        for p in spans
+        if q["first"] < 0 or p["first"] < 0 or (p["first"] <= q["last"] + reach and p["last"] >= q["first"] - reach)
+    ]
     members = F.collect_list(F.struct("doc_id", "lang", "day", "doc_vector")).alias("members")
-    grouped = docs.groupBy(F.pmod(F.xxhash64("doc_id"), F.lit(blocks)).alias("block")).agg(members)
-    block_pairs = grouped.alias("q").crossJoin(grouped.alias("p")).select(F.col("q.members").alias("q"), F.col("p.members").alias("p"))
-    near = block_pairs.repartition(max(blocks * blocks, 1)).rdd.flatMap(partial(_block_candidates, window_days))
+    grouped = keyed.groupBy("block").agg(members)
+    joined = (
+        spark.createDataFrame(block_pairs, "q long, p long")
+        .join(grouped.select(F.col("block").alias("q"), F.col("members").alias("q_members")), "q")
+        .join(grouped.select(F.col("block").alias("p"), F.col("members").alias("p_members")), "p")
+        .select(F.col("q_members").alias("q"), F.col("p_members").alias("p"))
+    )
+    tasks = max(1, min(len(block_pairs), 4 * spark.sparkContext.defaultParallelism))
+    near = joined.repartition(tasks).rdd.flatMap(partial(_block_candidates, window_days))
     near = spark.createDataFrame(near, "query string, pool string, lang string, vector binary")
     pooled = near.groupBy("query").agg(F.collect_list(F.struct("pool", "lang", "vector")).alias("pool"))
     queries = pooled.join(docs.withColumnRenamed("doc_id", "query"), "query")
     chosen = queries.rdd.flatMap(_chosen_pairs)
     return spark.createDataFrame(chosen, "a string, b string").distinct()
+
+
+def _block_key(spark, docs, count: int, window_days: int | None, block_rows: int):
+    """Each article's block: a run of consecutive days (as many as hold about
+    block_rows articles on average), cut by a hash of the id into as many blocks as
+    keep every block under block_rows and every core busy. Undated articles get blocks
+    of their own (negative keys). Dated blocks whose days lie further apart than the
+    window are never joined, so a year's sweep costs a window's worth of each article."""
+    from pyspark.sql import functions as F
+
+    day = F.col("day")
+    stats = docs.agg(F.min(F.when(day >= 0, day)).alias("first"), F.max("day").alias("last"),
+                     F.sum((day >= 0).cast("long")).alias("dated")).first()  # fmt: skip
+    dated = stats["dated"] or 0
+    span = stats["last"] - stats["first"] + 1 if dated else 1
+    days_per_block = span if window_days is None else max(1, min(span, math.floor(block_rows * span / max(dated, 1))))
+    day_blocks = math.ceil(span / days_per_block)
+    split = max(math.ceil(count / (day_blocks * block_rows)), math.ceil(math.sqrt(2 * spark.sparkContext.defaultParallelism) / day_blocks), 1)
+    shard = F.pmod(F.xxhash64("doc_id"), F.lit(split))
+    first = stats["first"] if dated else 0
+    return F.when(day < 0, -1 - shard).otherwise(F.floor((day - F.lit(first)) / F.lit(days_per_block)) * split + shard)
 
 
 def _unpack(members) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
