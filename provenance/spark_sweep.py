@@ -55,7 +55,11 @@ from provenance.sweep import (
     warc_records,
 )
 
-SUPERSET_SLACK = 2  # a block keeps this many more than top_k, and the two nearest of each language: float noise at a tie must not drop one
+# a block keeps every article within this cosine of its top_k-th and of the nearest of each
+# language: the block's matrix product and the one `neighbours` makes differ by float noise
+TIE = 1e-5
+JUDGED_SCHEMA = ("suspect_id string, source_id string, relation string, confidence double, direction string, "
+                 "reasons string, evidence string, links string")  # fmt: skip
 
 
 def spark_session(master: str | None = None, app: str = "provenance-sweep"):
@@ -252,12 +256,14 @@ def _pairs(spark, docs, count: int, window_days: int | None, block_rows: int):
         .select(F.col("q_members").alias("q"), F.col("p_members").alias("p"))
     )
     tasks = max(1, min(len(block_pairs), 4 * spark.sparkContext.defaultParallelism))
-    near = joined.repartition(tasks).rdd.flatMap(partial(_block_candidates, window_days))
-    near = spark.createDataFrame(near, "query string, pool string, lang string, vector binary")
-    pooled = near.groupBy("query").agg(F.collect_list(F.struct("pool", "lang", "vector")).alias("pool"))
-    queries = pooled.join(docs.withColumnRenamed("doc_id", "query"), "query")
-    chosen = queries.rdd.flatMap(_chosen_pairs)
-    return spark.createDataFrame(chosen, "a string, b string").distinct()
+    # the kernel's output is ids alone; the vectors meet them in a join, not through Python
+    near_schema = "query string, pool string"
+    near = joined.repartition(tasks).mapInArrow(partial(_arrow_map, partial(_block_candidates, window_days), near_schema), near_schema)
+    pool = docs.select(F.col("doc_id").alias("pool"), "lang", F.col("doc_vector").alias("vector"))
+    pooled = near.join(pool, "pool").groupBy("query").agg(F.collect_list(F.struct("pool", "lang", "vector")).alias("pool"))
+    queries = pooled.join(docs.withColumnRenamed("doc_id", "query").drop("doc_vector", "model"), "query")
+    chosen = queries.mapInArrow(partial(_arrow_map, _chosen_pairs, "a string, b string"), "a string, b string")
+    return chosen.distinct()
 
 
 def _block_key(spark, docs, count: int, window_days: int | None, block_rows: int):
@@ -289,34 +295,43 @@ def _unpack(members) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
     return ids, langs, days, vecs
 
 
+def _arrow_map(function, schema: str, batches):
+    """Run `function` (a row as a dict -> tuples of `schema`'s columns) over Arrow
+    batches: rows cross between the JVM and Python as Arrow, not as pickled Rows."""
+    import pyarrow as pa
+
+    columns = [column.split() for column in schema.split(", ")]
+    arrow = pa.schema([(name, {"string": pa.string(), "double": pa.float64()}[kind]) for name, kind in columns])
+    for batch in batches:
+        out = [item for row in batch.to_pylist() for item in function(row)]
+        yield pa.RecordBatch.from_pylist([dict(zip(arrow.names, item)) for item in out], schema=arrow)
+
+
 def _block_candidates(window_days: int | None, row):
-    """For each article of block q: its nearest of block p (top_k and a little more,
-    and the two nearest of each language), within its date window."""
+    """For each article of block q: its nearest of block p (the top_k, and the nearest
+    of each language, each with its near ties), within its date window."""
     q_ids, _, q_days, q_vecs = _unpack(row["q"])
     p_ids, p_langs, p_days, p_vecs = _unpack(row["p"])
-    cosines = q_vecs @ p_vecs.T
     allowed = np.stack([in_window(p_days, int(day), window_days) for day in q_days])
     allowed &= np.array(q_ids)[:, None] != np.array(p_ids)[None, :]
-    cosines = np.where(allowed, cosines, -np.inf)
-    keep = np.zeros_like(allowed)
-    top = min(settings.LINEAGE_TOP_K + SUPERSET_SLACK, cosines.shape[1])
-    np.put_along_axis(keep, np.argpartition(-cosines, top - 1, axis=1)[:, :top], True, axis=1)
-    p_langs_arr = np.array(p_langs)
+    cosines = np.where(allowed, q_vecs @ p_vecs.T, -np.inf)
+    top = min(settings.LINEAGE_TOP_K, cosines.shape[1])
+    kth = -np.partition(-cosines, top - 1, axis=1)[:, top - 1]
+    keep = cosines >= (kth - TIE)[:, None]
+    langs = np.array(p_langs)
     for lang in set(p_langs):
-        of_lang = np.where(p_langs_arr[None, :] == lang, cosines, -np.inf)
-        for _ in range(2):
-            best = of_lang.argmax(axis=1)
-            keep[np.arange(len(q_ids)), best] = True
-            of_lang[np.arange(len(q_ids)), best] = -np.inf
+        columns = np.flatnonzero(langs == lang)
+        of_lang = cosines[:, columns]
+        keep[:, columns] |= of_lang >= (of_lang.max(axis=1) - TIE)[:, None]
     keep &= allowed
     for i, j in zip(*np.nonzero(keep)):
-        yield (q_ids[i], p_ids[j], p_langs[j], p_vecs[j].tobytes())
+        yield (q_ids[i], p_ids[j])
 
 
 def _chosen_pairs(row):
     """The pairs `retrieve.neighbours` makes of an article and its merged nearest ones:
     the same choice the single-machine sweep makes from the whole corpus."""
-    doc, vectors = document_of({**row.asDict(), "doc_id": row["query"]})
+    doc, vectors = document_of({**row, "doc_id": row["query"]})
     pool = sorted(row["pool"], key=lambda item: item["pool"])
     corpus = Corpus(
         [item["pool"] for item in pool],
@@ -338,18 +353,16 @@ def _judge(spark, docs, pairs, out: str) -> int:
     side = {name: docs.select(F.col("doc_id").alias(name), F.struct(*fields).alias(f"{name}_doc")) for name in ("a", "b")}
     met = pairs.join(side["a"], "a").join(side["b"], "b")
     met = met.repartition(max(spark.sparkContext.defaultParallelism * 4, 1))
-    readings = met.rdd.map(_judged)
-    schema = "suspect_id string, source_id string, relation string, confidence double, direction string, reasons string, evidence string, links string"
-    judged = spark.createDataFrame(readings, schema)
+    judged = met.mapInArrow(partial(_arrow_map, _judged, JUDGED_SCHEMA), JUDGED_SCHEMA)
     judged.write.mode("overwrite").parquet(f"{out}/judged")
     return spark.read.parquet(f"{out}/judged").where(F.col("relation").isin(list(RELATED))).count()
 
 
-def _judged(row) -> tuple:
-    a, a_vecs = document_of(row["a_doc"].asDict())
-    b, b_vecs = document_of(row["b_doc"].asDict())
-    reading = judged_row(judge_pair(a, a_vecs, b, b_vecs))
-    return tuple(reading.values())
+def _judged(row):
+    a, a_vecs = document_of(row["a_doc"])
+    b, b_vecs = document_of(row["b_doc"])
+    yield tuple(judged_row(judge_pair(a, a_vecs, b, b_vecs)).values())
+
 
 
 # --- spark-submit --------------------------------------------------------------------

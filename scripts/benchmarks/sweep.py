@@ -38,7 +38,7 @@ from .data import SEED, prepare_doc
 from .records import console, show
 from .workspace import Workspace
 
-FULL = {"families": 200, "distractors": 1200, "embed_articles": 120, "cores": (1, 2)}
+FULL = {"families": 200, "distractors": 1200, "embed_articles": 250, "cores": (1, 2)}
 QUICK = {"families": 8, "distractors": 32, "embed_articles": 0, "cores": (2,)}
 TARGET_ARTICLES = 10_000_000
 TARGET_SPAN_DAYS = 365  # the 10M articles are taken as a year of news, dated evenly
