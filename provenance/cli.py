@@ -481,8 +481,8 @@ def sweep(ctx: click.Context, corpus: tuple[str, ...], since, until, window: int
     since, until = _checked(date=since).get("published"), _checked(date=until).get("published")
     tracker = _tracker(ctx, db, model, create=bool(corpus), quiet=quiet)
     result = tracker.sweep(corpus, since=since, until=until, window_days=None if window < 0 else window)
-    summary = {"documents": result.documents, "pairs": result.pairs, "related": len(result.related),
-               "bad_records": len(result.bad), "seconds": result.seconds}  # fmt: skip
+    summary = {"sweep_id": result.sweep_id, "documents": result.documents, "pairs": result.pairs,
+               "related": len(result.related), "bad_records": len(result.bad), "seconds": result.seconds}  # fmt: skip
     if as_json:
         _print_json(sweep_to_dict(summary, result.related, result.bad))
     else:

@@ -170,3 +170,21 @@ def m003_lineage(con: duckdb.DuckDBPyConnection, dim: int) -> None:
         )
         """
     )
+
+
+@migration
+def m006_sweeps(con: duckdb.DuckDBPyConnection, dim: int) -> None:
+    """One row per sweep (`provenance sweep`, or a Spark sweep imported): what it was
+    asked, what it found, and the corpus records it skipped; its pairs are in judged_pairs."""
+    con.execute(
+        """
+        CREATE TABLE sweeps (
+            sweep_id VARCHAR PRIMARY KEY,
+            finished_at TIMESTAMP NOT NULL,
+            engine VARCHAR NOT NULL,  -- 'one machine', or the Spark master it ran on
+            params JSON NOT NULL,  -- window_days, since, until, corpus files
+            figures JSON NOT NULL,  -- documents, pairs, related, seconds per step
+            bad_records JSON NOT NULL  -- [[origin, reason], ...]
+        )
+        """
+    )

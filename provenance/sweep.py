@@ -56,6 +56,7 @@ class SweepResult:
     judged: list[Judged]
     bad: list[BadRecord] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    sweep_id: str | None = None  # its row in the store's sweeps table, once recorded
 
     @property
     def related(self) -> list[Judged]:

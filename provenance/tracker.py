@@ -331,12 +331,25 @@ class Tracker:
         result = sweep_store(self, since=since, until=until, window_days=window_days, progress=self.progress)
         result.bad = bad
         result.seconds = {"add": round(added, 3), **result.seconds}
+        result.sweep_id = self.store.save_sweep(
+            "one machine",
+            {"corpus": [str(path) for path in paths], "since": since, "until": until, "window_days": window_days},
+            {"documents": result.documents, "pairs": result.pairs, "related": len(result.related), "seconds": result.seconds},
+            [(record.origin, record.reason) for record in bad],
+        )
         return result
 
     def import_sweep(self, folder: str | os.PathLike) -> dict:
         """Load a Spark sweep's Parquet results (spark_sweep.py) into the store."""
         manifest = import_results(self.store, folder)
         self._corpus = None
+        figures = ("documents", "added", "pairs", "related", "seconds")
+        manifest["sweep_id"] = self.store.save_sweep(
+            manifest["master"],
+            {"results": str(folder), "window_days": manifest["window_days"], "cores": manifest["cores"]},
+            {name: manifest[name] for name in figures},
+            [(record.origin, record.reason) for record in manifest["bad"]],
+        )
         return manifest
 
     # -- read back --------------------------------------------------------------

@@ -108,6 +108,10 @@ def test_sweep_finds_the_translations_and_lists_bad_records(swept, corpus):
     broken = [origin for origin, reason in reasons.items() if origin.startswith(str(corpus["warc"]))]
     assert len(broken) == 1 and reasons[broken[0]].startswith("broken WARC record")
     assert len(reasons) == len(report["bad_records"]) == 4
+    with duckdb.connect(str(db), read_only=True) as con:
+        engine, figures, bad = con.execute("SELECT engine, figures, bad_records FROM sweeps WHERE sweep_id = ?", [report["sweep_id"]]).fetchone()
+    assert engine == "one machine" and json.loads(figures)["related"] == 4
+    assert sorted(map(tuple, json.loads(bad))) == sorted(reasons.items())
 
 
 def test_lineage_reads_the_sweep(swept, db_path):

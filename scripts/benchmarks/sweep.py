@@ -23,6 +23,7 @@ and the pairing kernel per article pair (timed on one 4,000 x 4,000 block pair).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections import Counter
@@ -47,6 +48,7 @@ KERNEL_BLOCK = 4000
 
 def run(ws: Workspace) -> dict:
     sizes = QUICK if ws.quick else FULL
+    load_before = os.getloadavg()[1]  # the machine may be shared: its load says how far to trust the times
     corpus = sweep_corpus.build(sizes["families"], sizes["distractors"], SEED)
     docs, keys = {}, {}
     for bench_doc in corpus.docs:
@@ -117,6 +119,7 @@ def run(ws: Workspace) -> dict:
     estimate = _estimate(single, spark_runs, embed_run, docs)
     if estimate:
         figures["sweep.estimate_core_hours_10m"] = estimate["core_hours"]
+    figures["sweep.load_average"] = round((load_before + os.getloadavg()[1]) / 2, 2)
     missed = sorted(truth - found, key=sorted)
     wrong = sorted(found - truth, key=sorted)
     show("sweep", ["figure", "value"], [[name, value] for name, value in figures.items()])
