@@ -74,6 +74,9 @@ def spark_session(master: str | None = None, app: str = "provenance-sweep"):
         SparkSession.builder.appName(app)
         .config("spark.python.worker.reuse", "true")  # the model stays loaded between tasks
         .config("spark.ui.showConsoleProgress", "false")
+        # a row here is a pair with both documents and their vectors (tens of KB):
+        # Arrow batches of Spark's default 10,000 rows would be hundreds of MB each
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")
     )
     if master:
         builder = builder.master(master)

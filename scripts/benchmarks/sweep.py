@@ -216,10 +216,10 @@ def _estimate(single, spark_runs, embed_run, docs) -> dict | None:
     core_hours = (embed + judge + pair) / 3600
     return {
         "passages_per_article": passages_per_article,
-        "embed_core_s_per_passage": embed_per_passage,
-        "judge_core_s_per_pair": judge_per_pair,
+        "embed_core_ms_per_passage": embed_per_passage * 1e3,
+        "judge_core_ms_per_pair": judge_per_pair * 1e3,
         "pairs_per_article": pairs_per_article,
-        "pair_kernel_core_s_per_article_pair": kernel,
+        "pair_kernel_core_ns_per_article_pair": kernel * 1e9,
         "embed_core_hours": embed / 3600,
         "judge_core_hours": judge / 3600,
         "pair_joined_share": joined_share,
