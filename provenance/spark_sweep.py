@@ -97,8 +97,7 @@ def run(spark, paths: list[str], out: str, *, model: str | None = None, document
 
     if not paths and not documents:
         raise InputError("give corpus files to sweep, or --documents from an earlier run")
-    for path in paths:
-        corpus_kind_of(path)
+    check_paths(paths)
     model = model or settings.DEFAULT_MODEL
     seconds: dict[str, float] = {}
     began = time.perf_counter()
@@ -134,6 +133,17 @@ def run(spark, paths: list[str], out: str, *, model: str | None = None, document
     }
     spark.sparkContext.parallelize([json.dumps(manifest)], 1).saveAsTextFile(f"{out}/manifest")
     return manifest
+
+
+def check_paths(paths: list[str]) -> None:
+    """Refuse, before Spark starts, a corpus file of an unknown kind or a local one
+    that is not there (paths with a scheme or a glob are Spark's to resolve)."""
+    from pathlib import Path
+
+    for path in paths:
+        corpus_kind_of(path)
+        if "://" not in path and not any(ch in path for ch in "*?[{") and not Path(path).is_file():
+            raise InputError(f"{path}: no such file")
 
 
 def corpus_kind_of(path: str) -> str:
@@ -388,11 +398,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help=f"embedding model spec (default {settings.DEFAULT_MODEL})")
     args = parser.parse_args(argv)
     try:
+        check_paths(args.paths)
         spark = spark_session(args.master)
         manifest = run(spark, args.paths, args.out, model=args.model, documents=args.documents,
                        window_days=None if args.window < 0 else args.window)  # fmt: skip
     except ProvenanceError as err:
         print(f"Error: {err}", file=sys.stderr)
+        return 1
+    except Exception as err:  # Spark's own errors (a path it cannot read, a cluster it cannot reach)
+        from pyspark.errors import PySparkException
+
+        if not isinstance(err, PySparkException):
+            raise
+        print(f"Error: {str(err).splitlines()[0]}", file=sys.stderr)
         return 1
     print(json.dumps(manifest, indent=2))
     return 0
