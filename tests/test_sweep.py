@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from conftest import bench_path
 
 from provenance.cli import cli
 from provenance.models import RawDocument
@@ -201,3 +202,21 @@ def test_spark_job_finds_the_same_pairs_as_one_machine(spark, swept, corpus, tmp
     jsonl_bad = {(r["origin"], r["reason"]) for r in imported["bad_records"] if r["origin"].startswith(str(corpus["jsonl"]))}
     assert jsonl_bad == {(r["origin"], r["reason"]) for r in report["bad_records"] if r["origin"].startswith(str(corpus["jsonl"]))}
     assert sum("broken WARC record" in r["reason"] for r in imported["bad_records"]) == 1
+
+
+def test_benchmark_corpus_has_known_families():
+    bench_path("ntrex", "ntrex.eng.jsonl")
+    bench_path("closa", "bbc.en-distractors.jsonl.gz")
+    from benchmarks.sweep_corpus import build
+
+    corpus = build(families=4, distractors=3, seed=0)
+    assert len(corpus.docs) == 4 * 4 + 3 and len(corpus.expected) == 4 * 6
+    assert build(families=4, distractors=3, seed=0) == corpus  # the same seed, the same corpus
+    by_key = {doc.key: doc for doc in corpus.docs}
+    for pair, relations in corpus.expected.items():
+        a, b = sorted(pair)
+        assert corpus.family[a] == corpus.family[b] and relations
+        original = by_key[f"{corpus.family[a]}/en"]
+        assert all(by_key[key].published >= original.published for key in pair)
+    distractors = [doc for doc in corpus.docs if doc.key not in corpus.family]
+    assert len(distractors) == 3 and all(doc.text and doc.published for doc in distractors)
