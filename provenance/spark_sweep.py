@@ -97,7 +97,7 @@ def run(spark, paths: list[str], out: str, *, model: str | None = None, document
 
     if not paths and not documents:
         raise InputError("give corpus files to sweep, or --documents from an earlier run")
-    check_paths(paths)
+    check_paths(paths, local=spark.sparkContext.master.startswith("local"))
     model = model or settings.DEFAULT_MODEL
     seconds: dict[str, float] = {}
     began = time.perf_counter()
@@ -135,14 +135,15 @@ def run(spark, paths: list[str], out: str, *, model: str | None = None, document
     return manifest
 
 
-def check_paths(paths: list[str]) -> None:
-    """Refuse, before Spark starts, a corpus file of an unknown kind or a local one
-    that is not there (paths with a scheme or a glob are Spark's to resolve)."""
+def check_paths(paths: list[str], local: bool) -> None:
+    """Refuse, before Spark starts, a corpus file of an unknown kind, and on a local
+    master one that is not there (on a cluster a plain path may be on HDFS; paths
+    with a scheme or a glob are Spark's to resolve)."""
     from pathlib import Path
 
     for path in paths:
         corpus_kind_of(path)
-        if "://" not in path and not any(ch in path for ch in "*?[{") and not Path(path).is_file():
+        if local and "://" not in path and not any(ch in path for ch in "*?[{") and not Path(path).is_file():
             raise InputError(f"{path}: no such file")
 
 
@@ -398,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help=f"embedding model spec (default {settings.DEFAULT_MODEL})")
     args = parser.parse_args(argv)
     try:
-        check_paths(args.paths)
+        check_paths(args.paths, local=(args.master or "").startswith("local"))
         spark = spark_session(args.master)
         manifest = run(spark, args.paths, args.out, model=args.model, documents=args.documents,
                        window_days=None if args.window < 0 else args.window)  # fmt: skip

@@ -167,7 +167,7 @@ def test_bad_input_is_one_error_line(tmp_path):
 def test_spark_job_refuses_bad_paths_before_starting(tmp_path, capsys):
     from provenance.spark_sweep import main
 
-    assert main(["--out", str(tmp_path / "out"), str(tmp_path / "missing.jsonl")]) == 1
+    assert main(["--master", "local[2]", "--out", str(tmp_path / "out"), str(tmp_path / "missing.jsonl")]) == 1
     assert capsys.readouterr().err.strip() == f"Error: {tmp_path / 'missing.jsonl'}: no such file"
     assert not (tmp_path / "out").exists()
 
