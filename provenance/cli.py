@@ -37,12 +37,14 @@ from .report import (
     render_demo,
     render_documents,
     render_runs,
+    render_sweep,
     render_trace,
     runs_to_list,
     render_lineage,
     story_line,
     story_to_dict,
     story_to_html,
+    sweep_to_dict,
     trace_to_dict,
     trace_to_html,
 )
@@ -447,6 +449,68 @@ def lineage(ctx: click.Context, doc: str, refresh: bool, as_json: bool, html_pat
         except OSError as exc:
             raise click.ClickException(f"cannot write {html_path}: {exc.strerror}; the story is stored, run lineage again") from None
         _status(f"wrote {html_path}", quiet)
+
+
+@cli.command()
+@click.argument("corpus", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--since", metavar="DATE", help="Only articles published on or after this date (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only articles published on or before this date (YYYY-MM-DD).")
+@click.option(
+    "--window", type=click.IntRange(min=-1), default=settings.SWEEP_WINDOW_DAYS, show_default=True,
+    help="Pair only articles published at most this many days apart (either date unknown: always; -1: no window).",
+)  # fmt: skip
+@json_option
+@quiet_option
+@store_options(model=True)
+@click.pass_context
+def sweep(ctx: click.Context, corpus: tuple[str, ...], since, until, window: int, as_json: bool, quiet: bool, db, model):
+    """Find every related pair of stored articles and judge it: each article's nearest
+    articles (within --window days), read by the judge `trace` uses. CORPUS files
+    (.jsonl, .jsonl.gz, .parquet, .warc, .warc.gz) are added first; their bad records
+    (empty text, binary, a broken WARC record) are skipped and listed. The readings are
+    stored: `lineage` builds a swept article's story from them.
+
+    For a corpus past one machine, the same sweep runs on Apache Spark:
+    `python -m provenance.spark_sweep` (README, "Sweep a corpus"), then `import-sweep`.
+
+    \b
+    Examples:
+      provenance sweep corpus.jsonl crawl.warc.gz
+      provenance sweep --since 2024-09-01 --until 2024-09-30 --json > pairs.json
+    """
+    since, until = _checked(date=since).get("published"), _checked(date=until).get("published")
+    tracker = _tracker(ctx, db, model, create=bool(corpus), quiet=quiet)
+    result = tracker.sweep(corpus, since=since, until=until, window_days=None if window < 0 else window)
+    summary = {"sweep_id": result.sweep_id, "documents": result.documents, "pairs": result.pairs,
+               "related": len(result.related), "bad_records": len(result.bad), "seconds": result.seconds}  # fmt: skip
+    if as_json:
+        _print_json(sweep_to_dict(summary, result.related, result.bad))
+    else:
+        render_sweep(summary, result.related, result.bad, Console())
+
+
+@cli.command(name="import-sweep")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@json_option
+@quiet_option
+@store_options(model=False)
+@click.pass_context
+def import_sweep(ctx: click.Context, folder: str, as_json: bool, quiet: bool, db):
+    """Load the results of the Spark sweep (`python -m provenance.spark_sweep ... --out
+    FOLDER`) into the store: its documents with their vectors, and every judged pair,
+    which `lineage` then reads.
+
+    \b
+    Examples:
+      provenance import-sweep sweep-out --db news.duckdb
+    """
+    tracker = _tracker(ctx, db, create=True, quiet=quiet)
+    manifest = tracker.import_sweep(folder)
+    bad, related = manifest.pop("bad"), manifest.pop("related_pairs")
+    if as_json:
+        _print_json(sweep_to_dict(manifest, related, bad))
+    else:
+        render_sweep(manifest, related, bad, Console())
 
 
 @cli.command()

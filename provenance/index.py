@@ -39,10 +39,12 @@ FORMAT = 1
 
 
 class Shard:
-    """The documents of one language: exact below INDEX_ANN_MIN, a graph from there on."""
+    """The documents of one language: exact below INDEX_ANN_MIN, a graph from there on
+    (never, for an exact shard)."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int, exact: bool = False):
         self.dim = dim
+        self.exact = exact
         self.keys = np.empty(0, dtype=np.int64)
         self.vectors = np.empty((0, dim), dtype=np.float32)  # exact shards only
         self.graph: faiss.Index | None = None
@@ -57,7 +59,7 @@ class Shard:
             return
         self.keys = np.concatenate([self.keys, keys])
         self.vectors = np.concatenate([self.vectors, vectors])
-        if self.count >= settings.INDEX_ANN_MIN:
+        if self.count >= settings.INDEX_ANN_MIN and not self.exact:
             self.graph = _new_graph(self.dim, self.vectors)
             self.graph.add_with_ids(self.vectors, self.keys)
             self.keys, self.vectors = np.empty(0, dtype=np.int64), np.empty((0, self.dim), dtype=np.float32)
@@ -89,8 +91,9 @@ def _new_graph(dim: int, sample: np.ndarray) -> faiss.Index:
 class DocumentIndex:
     """Every stored document's vector, by language shard, keyed by sequence number."""
 
-    def __init__(self, dim: int, token: str | None = None):
+    def __init__(self, dim: int, token: str | None = None, exact: bool = False):
         self.dim = dim
+        self.exact = exact  # scan every shard, however big: a corpus that must match an exact search
         self.shards: dict[str, Shard] = {}
         self.max_seq = 0
         self.token = token or uuid.uuid4().hex
@@ -104,7 +107,7 @@ class DocumentIndex:
         langs_arr = np.asarray(langs, dtype=object)
         for lang in dict.fromkeys(langs):
             rows = np.flatnonzero(langs_arr == lang)
-            shard = self.shards.setdefault(lang, Shard(self.dim))
+            shard = self.shards.setdefault(lang, Shard(self.dim, self.exact))
             shard.add(seqs[rows], vectors[rows])
             if shard.graph is not None:
                 self.dirty.add(lang)

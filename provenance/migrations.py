@@ -282,3 +282,21 @@ def _float_rows(column: pa.ChunkedArray, dim: int) -> np.ndarray:
     """An (n, dim) float32 array from a FLOAT[dim] column (the schema before m004)."""
     chunks = [chunk.flatten().to_numpy() for chunk in column.chunks]
     return np.concatenate(chunks).reshape(-1, dim) if chunks else np.empty((0, dim), dtype=np.float32)
+
+
+@migration
+def m006_sweeps(con: duckdb.DuckDBPyConnection, dim: int) -> None:
+    """One row per sweep (`provenance sweep`, or a Spark sweep imported): what it was
+    asked, what it found, and the corpus records it skipped; its pairs are in judged_pairs."""
+    con.execute(
+        """
+        CREATE TABLE sweeps (
+            sweep_id VARCHAR PRIMARY KEY,
+            finished_at TIMESTAMP NOT NULL,
+            engine VARCHAR NOT NULL,  -- 'one machine', or the Spark master it ran on
+            params JSON NOT NULL,  -- window_days, since, until, corpus files
+            figures JSON NOT NULL,  -- documents, pairs, related, seconds per step
+            bad_records JSON NOT NULL  -- [[origin, reason], ...]
+        )
+        """
+    )

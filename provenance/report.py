@@ -54,6 +54,7 @@ from .models import (
     DemoCase,
     DemoLineage,
     Document,
+    Judged,
     Match,
     Story,
     StoryEdge,
@@ -1412,3 +1413,41 @@ def story_to_html(story: Story, *, focus: str | None = None) -> str:
         f"<title>provenance lineage: {_e(title)}</title><style>{_CSS}</style></head>"
         f"<body><h1>Lineage of {_e(title)}</h1>{body}</body></html>\n"
     )
+
+
+# --- sweep -----------------------------------------------------------------------
+
+
+def sweep_to_dict(summary: dict, related: Sequence[Judged], bad: Sequence) -> dict:
+    """A sweep (single-machine or imported from Spark) for --json: its figures, each
+    related pair, and each bad record skipped."""
+    return {
+        **summary,
+        "related_pairs": [
+            {"suspect": pair.suspect, "source": pair.source, "relation": pair.relation,
+             "confidence": pair.confidence, "direction": pair.direction}  # fmt: skip
+            for pair in related
+        ],
+        "bad_records": [{"origin": record.origin, "reason": record.reason} for record in bad],
+    }
+
+
+def render_sweep(summary: dict, related: Sequence[Judged], bad: Sequence, console: Console) -> None:
+    """The sweep's figures, its related pairs (one per line, for grep) and the bad records."""
+    figures = ", ".join(f"{name} {value}" for name, value in summary.items() if not isinstance(value, dict))
+    console.print(_untrusted(figures), soft_wrap=True)
+    if related:
+        table = _table(f"{len(related)} related pair" + ("" if len(related) == 1 else "s"))
+        for column in ("suspect", "source", "relation", "confidence", "direction"):
+            table.add_column(column, no_wrap=True)
+        for pair in related:
+            table.add_row(pair.suspect, pair.source, pair.relation, f"{pair.confidence:.2f}", pair.direction)
+        console.print(table)
+    else:
+        console.print("no related pairs found")
+    if bad:
+        console.print(f"{len(bad)} bad record" + ("" if len(bad) == 1 else "s") + " skipped:")
+        for record in bad:
+            console.print(_untrusted(f"  {record.origin}: {record.reason}"), soft_wrap=True)
+    if "seconds" in summary:
+        console.print("seconds: " + ", ".join(f"{step} {value}" for step, value in summary["seconds"].items()))

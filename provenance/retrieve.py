@@ -41,11 +41,14 @@ class Corpus:
     """What retrieval searches: the document index (index.py) over every stored
     document's vector, and the store for what the nearest ones are. It follows the
     store: `catch_up` adds what was stored since it last looked (in this process or
-    another), so adding documents never reloads the whole corpus."""
+    another), so adding documents never reloads the whole corpus. `in_memory` makes
+    one of documents held in memory instead, with no store behind it."""
 
-    def __init__(self, store, index: DocumentIndex):
-        self.store = store
+    def __init__(self, index: DocumentIndex, store=None, documents: dict[int, Document] | None = None):
         self.index = index
+        self.store = store
+        self._documents = documents  # seq -> metadata, for a corpus with no store
+        self._seqs = {doc.doc_id: seq for seq, doc in documents.items()} if documents is not None else None
 
     @classmethod
     def from_store(cls, store, advance: Callable[[int], None] | None = None) -> Corpus:
@@ -54,9 +57,21 @@ class Corpus:
         indexed, for a progress bar."""
         token = store.index_token()
         index = DocumentIndex.load(index_folder(store.path), store.dim, token) or DocumentIndex(store.dim, token)
-        corpus = cls(store, index)
+        corpus = cls(index, store)
         corpus.catch_up(advance)
         return corpus
+
+    @classmethod
+    def in_memory(cls, docs: list[Document], vectors: np.ndarray) -> Corpus:
+        """Documents (metadata) and their document vectors held in memory, scanned
+        exactly whatever their number, ties going to the earlier in `docs`: what the
+        sweep searches in each date window, on one machine and in Spark's executors
+        alike, so both find the same neighbours."""
+        index = DocumentIndex(vectors.shape[1], exact=True)
+        seqs = np.arange(1, len(docs) + 1, dtype=np.int64)
+        if len(docs):
+            index.add(seqs, [doc.lang for doc in docs], vectors)
+        return cls(index, documents=dict(zip(seqs.tolist(), docs)))
 
     def __len__(self) -> int:
         return len(self.index)
@@ -64,6 +79,8 @@ class Corpus:
     def catch_up(self, advance: Callable[[int], None] | None = None) -> int:
         """Index the documents stored since the index last saw the store; how many."""
         added = 0
+        if self.store is None:
+            return added
         for seqs, langs, vectors in self.store.document_vectors(after_seq=self.index.max_seq):
             self.index.add(seqs, langs, vectors)
             added += len(seqs)
@@ -73,14 +90,14 @@ class Corpus:
 
     def save(self) -> None:
         """Keep the graph shards beside the store, so the next process loads them."""
-        if self.index.dirty:
+        if self.index.dirty and self.store is not None:
             self.index.save(index_folder(self.store.path))
 
     def nearest(self, vector: np.ndarray, k: int, *, skip: str | None = None, lang: str | None = None) -> list[Hit]:
         """The k nearest documents in each language (or in `lang` alone), merged best
         first: the first k of the list are the k nearest of all, and past them come
         the nearest of each language. `skip` is a doc id left out (the query's own)."""
-        skip_seq = self.store.seq_of(skip) if skip else None
+        skip_seq = self._seq_of(skip) if skip else None
         shards = {lang: self.index.shards[lang]} if lang in self.index.shards else {} if lang else self.index.shards
         hits = []
         for shard_lang, shard in shards.items():
@@ -93,8 +110,14 @@ class Corpus:
     def resolve(self, hits: list[Hit]) -> list[tuple[Hit, Document]]:
         """Each hit with its stored document (metadata, no passages), in order; a hit
         whose document was deleted is dropped."""
-        documents = self.store.documents_by_seq([hit.seq for hit in hits])
+        if self._documents is not None:
+            documents = self._documents
+        else:
+            documents = self.store.documents_by_seq([hit.seq for hit in hits])
         return [(hit, documents[hit.seq]) for hit in hits if hit.seq in documents]
+
+    def _seq_of(self, doc_id: str) -> int | None:
+        return self._seqs.get(doc_id) if self._seqs is not None else self.store.seq_of(doc_id)
 
     def load_passages(self, doc_ids: list[str]) -> dict[str, np.ndarray]:
         """doc id -> (n, dim) passage vectors."""

@@ -136,3 +136,7 @@ LINEAGE_SHARED_OMISSIONS = 2  # passages a nearer parent left out, inside the ch
 LINEAGE_CLOSER_WORDING = 0.02  # cosine by which a passage is closer to one text's wording than another's (a light edit costs 0.01-0.05; dev)
 LINEAGE_SECOND_PARENT_PASSAGES = 2  # a second origin must explain at least this many passages...
 LINEAGE_SECOND_PARENT_SHARE = 0.2  # ...and this share of the child's body that the first does not
+
+# --- sweep (provenance sweep and the Spark job) -----------------------------------
+SWEEP_WINDOW_DAYS = 30  # a pair is judged only when published at most this far apart (either date unknown: always)
+SWEEP_BLOCK_ROWS = 4000  # articles per block of the Spark job's pairing join (a block pair is one task)

@@ -24,6 +24,7 @@ import functools
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, fields
@@ -962,6 +963,17 @@ class Store:
         self._drop_stories(story_ids)
         if pairs:
             self._con.execute("DELETE FROM judged_pairs WHERE suspect_id = ? OR source_id = ?", [doc_id, doc_id])
+
+    @_guarded
+    def save_sweep(self, engine: str, params: dict, figures: dict, bad: Sequence[tuple[str, str]]) -> str:
+        """Record a sweep (its pairs are saved with save_judged); returns its id."""
+        sweep_id = uuid.uuid4().hex[:12]
+        with self._transaction():
+            self._con.execute(
+                "INSERT INTO sweeps VALUES (?, ?, ?, ?, ?, ?)",
+                [sweep_id, _now(), engine, _json(params), _json(figures), _json([list(item) for item in bad])],
+            )
+        return sweep_id
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:

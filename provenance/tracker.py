@@ -49,6 +49,7 @@ from .retrieve import Corpus, Hit, body_rows, document_vector, neighbours, retri
 from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
 from .vectors import text_hash
+from .sweep import SweepResult, import_results, read_corpus, split_records, sweep_store
 
 
 def prepare(raw: RawDocument) -> Document:
@@ -321,6 +322,43 @@ class Tracker:
         else:
             self._corpus.catch_up()
         return self._corpus
+
+    # -- sweep ------------------------------------------------------------------
+
+    def sweep(self, paths=(), *, since: str | None = None, until: str | None = None,
+              window_days: int | None = settings.SWEEP_WINDOW_DAYS) -> SweepResult:  # fmt: skip
+        """Judge every related pair among the stored articles (those published from
+        `since` to `until`), after adding the corpus files `paths` (JSONL, Parquet,
+        WARC): their bad records are skipped and listed in the result."""
+        began = time.perf_counter()
+        docs, bad = split_records(read_corpus(paths))
+        if docs:
+            self.add_documents(docs)
+        added = time.perf_counter() - began
+        self._require_documents()
+        result = sweep_store(self, since=since, until=until, window_days=window_days, progress=self.progress)
+        result.bad = bad
+        result.seconds = {"add": round(added, 3), **result.seconds}
+        result.sweep_id = self.store.save_sweep(
+            "one machine",
+            {"corpus": [str(path) for path in paths], "since": since, "until": until, "window_days": window_days},
+            {"documents": result.documents, "pairs": result.pairs, "related": len(result.related), "seconds": result.seconds},
+            [(record.origin, record.reason) for record in bad],
+        )
+        return result
+
+    def import_sweep(self, folder: str | os.PathLike) -> dict:
+        """Load a Spark sweep's Parquet results (spark_sweep.py) into the store."""
+        manifest = import_results(self.store, folder)
+        self._corpus = None
+        figures = ("documents", "added", "pairs", "related", "seconds")
+        manifest["sweep_id"] = self.store.save_sweep(
+            manifest["master"],
+            {"results": str(folder), "window_days": manifest["window_days"], "cores": manifest["cores"]},
+            {name: manifest[name] for name in figures},
+            [(record.origin, record.reason) for record in manifest["bad"]],
+        )
+        return manifest
 
     # -- read back --------------------------------------------------------------
 

@@ -47,6 +47,12 @@ GATES: dict[str, Gate] = {
     "lineage.edge_f1.cues": Gate(0.85, None, 0.895, "quick 1.000"),
     "lineage.roots_right.dates": Gate(0.8, None, 0.897, "quick 1.000 (6 stories)"),
     "lineage.origin_count_exact": Gate(0.8, None, 0.977, "quick 1.000 (18 stories)"),
+    # sweep's quick corpus: 8 NTREX families (48 known pairs: one miss is 0.021) among 32
+    # distractors; the Spark job on local[2] must agree with one machine exactly
+    "sweep.pair_precision": Gate(0.9, None, 0.991, "quick 1.000 (47 found)"),
+    "sweep.pair_recall": Gate(0.9, None, 0.953, "quick 0.979 (1 miss of 48)"),
+    "sweep.spark_same_pairs": Gate(1.0, None, 1.0, "quick 1.000"),
+    "sweep.spark_same_relations": Gate(1.0, None, 1.0, "quick 1.000"),
     # the target is 180 s on a quiet 2-core machine (56 s in a fresh clone, 154 s before the
     # embedding and store speed-ups); the ceiling leaves room for a busy one, so only a
     # gross slow-down fails the gate
@@ -82,6 +88,12 @@ TARGETS = {
     "lineage.roots_right": ">= 0.98",
     "lineage.origin_count_exact": ">= 0.95",
     "lineage.seconds_50_articles": "<= 2 s",
+    "sweep.pair_precision": ">= 0.97",
+    "sweep.pair_recall": ">= 0.95",
+    "sweep.spark_same_pairs": ">= 1.0",
+    "sweep.spark_same_relations": ">= 1.0",
+    "sweep.spark_local2_over_single": "<= 1.5",
+    "sweep.speedup_local2_over_local1": ">= 1.7",
 }
 
 

@@ -143,6 +143,19 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
             ["confidence decile", "traces", "mean confidence", "share right"],
             [[row["bin"], row["traces"], row["mean_confidence"], row["share_right"]] for row in record["calibration"]],
         )]  # fmt: skip
+    if name == "sweep":
+        timed = record["timed"]
+        runs = [["one machine (sweep_store)", timed["single"]["seconds"], _steps(timed["single"]["steps"]), ""]]
+        runs += [[f"Spark local[{cores}] on the documents Parquet", run["seconds"], _steps(run["steps"]), run["startup"]]
+                 for cores, run in timed["spark"].items()]  # fmt: skip
+        if timed["embedded"]:
+            run = timed["embedded"]
+            runs.append([f"Spark local[2] from JSONL, embedding {run['passages']} passages of {run['documents']} articles",
+                         run["seconds"], _steps(run["steps"]), run["startup"]])  # fmt: skip
+        tables = [_md_table(["run", "seconds", "steps (s)", "session start-up (s)"], runs)]
+        if record.get("estimate"):
+            tables.append(_md_table(["10M articles: measured cost", "value"], [[k, v] for k, v in record["estimate"].items()]))
+        return tables
     if name == "speed":
         return [_md_table(
             ["store", "documents", "passages", "p50 s", "p95 s", "peak RSS GB", "file GB", "build s"],
@@ -150,6 +163,10 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
               d["build_seconds"]] for label, d in record["detail"].items() if label != "align_seconds"],
         )]  # fmt: skip
     return []
+
+
+def _steps(steps: dict) -> str:
+    return ", ".join(f"{step} {value:.1f}" for step, value in steps.items())
 
 
 def md_value(value) -> str:
