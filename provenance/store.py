@@ -5,8 +5,8 @@ A store is made for one embedding model: vectors are packed one byte a dimension
 (vectors.py), and mixing two models' vectors would make every cosine meaningless, so
 `bind_model` records the first model and refuses any other. Each document has a
 sequence number (`seq`), given in the order documents are stored and never reused:
-the vector index keys on it, and passages are found by it, since a range of an
-integer column skips most of an eight-million-row table where a text id cannot. The schema grows through numbered migrations
+the vector index keys on it, and passages are found through an index on it, which
+reads a few blocks of an eight-million-row table where a scan for a text id reads most. The schema grows through numbered migrations
 (migrations.py, simonw/llm style), each applied once and recorded, so an old store
 upgrades itself and a store from a newer provenance is refused rather than guessed at.
 Bulk rows go in and vectors come out through Arrow: row-by-row inserts are about 1000x
@@ -134,6 +134,10 @@ _DUCKDB_CONFIG = {
     # the network, which autoloading would do for, say, a SQLite file.
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
+    # DuckDB keeps what it read cached up to 80% of the machine's memory by default; a
+    # long session of traces over a big store would grow to that. Work that needs more
+    # spills to a temporary folder beside the store.
+    "memory_limit": "2GB",
 }
 
 _DOCUMENT_COLUMNS = "doc_id, url, title, site, author, published, lang, text, cues, added_at"
@@ -1138,8 +1142,8 @@ def _is_hash(text: str) -> bool:
 
 
 def _in_list(values: Sequence[int]) -> str:
-    """Integers as a literal SQL list: DuckDB prunes row groups by a constant IN list,
-    which a joined or bound list does not give it."""
+    """Integers as a literal SQL list: DuckDB looks a constant IN list up in the
+    column's index, where a joined or bound list makes it scan the table."""
     return "(" + ", ".join(str(int(value)) for value in values) + ")"
 
 
