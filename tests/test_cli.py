@@ -599,7 +599,8 @@ def _with_a_full_disk():
 def test_a_full_disk_during_add_is_one_error_and_the_store_stays_whole(runner, stored, db_path, tmp_path):
     before = doc_ids(runner)
     long_story = tmp_path / "long.txt"
-    long_story.write_text("\n\n".join(f"Paragraph {n} of a long report on the harbour." for n in range(80)), encoding="utf-8")
+    # 250 passages: their vectors alone (388 bytes each) are more than the 64 kB the file may grow
+    long_story.write_text("\n\n".join(f"Paragraph {n} of a long report on the harbour." for n in range(250)), encoding="utf-8")
     repo = Path(__file__).resolve().parents[1]
     finished = subprocess.run(
         [sys.executable, "-c", "from provenance.cli import cli; cli()", "add", str(long_story), "--db", str(db_path)],
