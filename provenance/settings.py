@@ -18,6 +18,16 @@ LANGDETECT_SEED = 0
 FETCH_MAX_REDIRECTS = 5
 TITLE_MAX_CHARS = 150  # a .txt/.md first line up to this long, with no closing punctuation, is its title
 
+# --- bulk sources (archives.py, bulk.py: folders, WARC crawls, feeds, sitemaps) ------
+FETCH_DELAY_S = 0.5  # pause between two requests to one host while fetching a feed's or sitemap's pages
+MAX_LISTED_PAGES = 50_000  # pages one feed or sitemap may list (the sitemap protocol's own cap per file)
+MAX_SITEMAPS = 1_000  # sitemaps read from one sitemap index, nested ones included
+# Extraction, language detection and segmentation run in this many worker processes
+# while the main one embeds (None: half the cores the process may use, at least one).
+BULK_WORKERS: int | None = None
+BULK_BATCH_DOCUMENTS = 64  # documents embedded and stored together: one transaction, the unit a re-run resumes from
+BULK_WINDOW_ITEMS = 256  # items read ahead of the one being stored (extracting or waiting)
+
 # --- language (calibrated on NTREX sentences, 13 languages; see language.py) ---
 # A passage keeps its document's language when shorter than this: langdetect
 # misreads short strings (Russian as Bulgarian, Czech as Slovak).
