@@ -40,7 +40,7 @@ from .ingest import FEED, HTML_SUFFIXES, LISTING_NAMES, SITEMAP, TEXT_SUFFIXES, 
 
 FOLDER, WARC = "folder", "warc"
 WARC_SUFFIXES = (".warc", ".warc.gz")
-# what a folder holds that ingest reads, unless --include says otherwise
+# the files of a folder that ingest reads (`add FOLDER` unless --include says otherwise, `trace FOLDER`)
 READABLE_SUFFIXES = (*sorted(HTML_SUFFIXES), *sorted(TEXT_SUFFIXES), ".jsonl")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 URL_KEY, HASH_KEY = "url:", "sha256:"

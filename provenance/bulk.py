@@ -17,8 +17,8 @@ the batch or the run.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
+import threading
 import time
 import warnings
 from collections import deque
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from . import settings
 from .archives import BulkSource, Failure, Item
+from .embed import usable_cores
 from .errors import InputError, InputWarning
 from .ingest import read_bytes
 from .models import BulkSummary, Document
@@ -52,9 +53,7 @@ class Extracted:
 
 
 def worker_count() -> int:
-    if settings.BULK_WORKERS:
-        return settings.BULK_WORKERS
-    return max(1, len(os.sched_getaffinity(0)) // 2) if hasattr(os, "sched_getaffinity") else max(1, (os.cpu_count() or 2) // 2)
+    return settings.BULK_WORKERS or max(1, usable_cores() // 2)
 
 
 def add_bulk(tracker: Tracker, source: BulkSource, metadata: dict[str, str] | None = None) -> BulkSummary:
@@ -70,6 +69,7 @@ class _BulkRun:
         self.metadata = metadata
         self.summary = BulkSummary(source.name, source.kind, notes=source.notes)
         self.pool: ProcessPoolExecutor | None = None
+        self.pool_lock = threading.Lock()  # the fetching thread starts extractions too
         self.fetching = ThreadPoolExecutor(1, thread_name_prefix="fetch") if source.fetcher else None
         self.pending: deque[tuple[Item, Future]] = deque()
         self.ready: list[tuple[Item, Extracted]] = []
@@ -77,7 +77,7 @@ class _BulkRun:
 
     def run(self) -> BulkSummary:
         began = time.perf_counter()
-        self.tracker.embedder  # noqa: B018 - the model loads before the first batch waits on it
+        self.tracker.embedder  # the model loads (and binds the store) before the first batch waits on it
         try:
             with self.tracker.progress.task(f"adding {self.source.kind} {self.source.name}", total=self.source.total) as advance:
                 self.advance = advance
@@ -117,9 +117,10 @@ class _BulkRun:
                 self.pending.append((item, self._extract(item)))
 
     def _extract(self, item: Item) -> Future:
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(worker_count(), mp_context=_context(), initializer=_ignore_interrupts)
-        return self.pool.submit(extract, item, self.metadata)
+        with self.pool_lock:
+            if self.pool is None:
+                self.pool = ProcessPoolExecutor(worker_count(), mp_context=_context(), initializer=_ignore_interrupts)
+            return self.pool.submit(extract, item, self.metadata)
 
     def _fetch_then_extract(self, item: Item) -> Failure | Future:
         fetched = self.source.fetcher.fetched(item)
@@ -133,7 +134,8 @@ class _BulkRun:
             if isinstance(outcome, Future):
                 outcome = outcome.result()
         except BrokenProcessPool as error:  # a worker died (out of memory, a crash in a parser)
-            self.pool = None  # the next item starts a new pool
+            with self.pool_lock:
+                self.pool = None  # the next item starts a new pool
             outcome = Extracted([], f"the worker extracting it stopped ({error})")
         if isinstance(outcome, Failure):
             self._fail(outcome.origin, outcome.reason)

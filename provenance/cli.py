@@ -24,7 +24,7 @@ from rich.console import Console
 
 from . import settings
 from .errors import InputWarning, NotFound, ProvenanceError
-from .archives import open_source
+from .archives import READABLE_SUFFIXES, open_source
 from .ingest import metadata_fields
 from .models import BulkSummary
 from .progress import NullProgress
@@ -54,8 +54,6 @@ from .tracker import Tracker
 DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
 NO_SOURCE_EXIT = 3  # trace found no source: scripts branch on it
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
-# what `trace FOLDER` traces: the files ingest reads, as their suffixes say
-FOLDER_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".md", ".markdown", ".jsonl")
 
 DB_HELP = "DuckDB file holding documents and runs [env var: PROVENANCE_DB; default: ./provenance.duckdb]."
 MODEL_HELP = (
@@ -297,8 +295,12 @@ def add(
         outcomes.append((source, batch))
         if isinstance(batch, BulkSummary) and batch.damaged:
             failures.append(batch.damaged)
-        if not as_json:
-            render_bulk(batch, console) if isinstance(batch, BulkSummary) else render_added(batch, console)
+        if as_json:
+            continue
+        if isinstance(batch, BulkSummary):
+            render_bulk(batch, console)
+        else:
+            render_added(batch, console)
     if as_json:
         _print_json(added_to_list(outcomes))
     _finish_batch(failures, len(sources))
@@ -415,10 +417,10 @@ def _expand_folders(suspects: tuple[str, ...]) -> list[str]:
         files = sorted(
             str(path)
             for path in folder.iterdir()
-            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in FOLDER_SUFFIXES
+            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in READABLE_SUFFIXES
         )
         if not files:
-            raise click.ClickException(f"{suspect} holds no {', '.join(FOLDER_SUFFIXES)} files to trace")
+            raise click.ClickException(f"{suspect} holds no {', '.join(READABLE_SUFFIXES)} files to trace")
         inputs.extend(files)
     return inputs
 

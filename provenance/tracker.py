@@ -1,6 +1,7 @@
 """The library's front door: read this file top to bottom to see the whole pipeline.
 
     ingest -> language -> passages -> cues -> embed -> store      (Tracker.add)
+    archive items -> the same, extraction in worker processes       (Tracker.add_bulk)
     suspect -> retrieve -> align + judge -> store -> TraceResult  (Tracker.trace)
 
 Every stage is a plain function in its own module; the Tracker only wires them to

@@ -268,3 +268,39 @@ def test_bad_feeds_and_sitemaps_say_what_is_wrong_and_lose_nothing(site, db_path
         assert message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.output
     assert stored(db_path) == before
+
+
+def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_it_stopped(tmp_path, db_path, monkeypatch):
+    """Ctrl-C arrives while the crawl is being read (KeyboardInterrupt from the item
+    stream, where the main process spends its time between batches): the batches
+    stored before stay, whole, and the same command again adds only the rest."""
+    from provenance import bulk
+    from provenance.archives import open_source
+    from provenance.tracker import Tracker
+
+    monkeypatch.setattr(settings, "BULK_BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(bulk, "CHUNK_ITEMS", 2)
+    pages = ntrex_pages(3, "es") + ntrex_pages(3, "id")
+    crawl = tmp_path / "crawl.warc.gz"
+    write_warc(crawl, [(f"https://diario.example/{slug}", page, "text/html; charset=utf-8") for slug, page in pages])
+
+    def interrupted(items, after: int):
+        for number, item in enumerate(items):
+            if number == after:
+                raise KeyboardInterrupt
+            yield item
+
+    with Tracker(db=db_path) as tracker:
+        source = open_source(str(crawl))
+        source.items = interrupted(source.items, after=5)
+        with pytest.raises(KeyboardInterrupt):
+            tracker.add_bulk(source)
+    kept = stored(db_path, "SELECT doc_id, count(*) FROM passages GROUP BY doc_id")
+    assert 2 <= len(kept) < len(pages)
+    with duckdb.connect(str(db_path), read_only=True) as con:  # no half document: each kept one has all its passages
+        assert con.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM passages)").fetchone()[0] == 0
+
+    result, [summary] = add(str(crawl))
+    assert result.exit_code == 0, result.output
+    assert (summary["skipped_unread"], summary["added"]) == (len(kept), len(pages) - len(kept))
+    assert len(stored(db_path)) == len(pages)

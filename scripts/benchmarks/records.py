@@ -143,6 +143,18 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
             ["confidence decile", "traces", "mean confidence", "share right"],
             [[row["bin"], row["traces"], row["mean_confidence"], row["share_right"]] for row in record["calibration"]],
         )]  # fmt: skip
+    if name == "ingest":
+        d = record["detail"]
+        return [_md_table(
+            ["path", "pages", "passages", "seconds", "passages/s"],
+            [["provenance add (end to end)", d["first"]["added"], d["first"]["passages"], d["seconds"],
+              d["first"]["passages"] / d["seconds"]],
+             ["bare model, same passages (sample), before", "", d["bare_passages"], d["bare_seconds_before"],
+              d["bare_passages"] / d["bare_seconds_before"]],
+             ["bare model, same passages (sample), after", "", d["bare_passages"], d["bare_seconds_after"],
+              d["bare_passages"] / d["bare_seconds_after"]],
+             ["re-run (all skipped unread)", d["rerun"]["skipped_unread"], 0, d["rerun_seconds"], ""]],
+        )]  # fmt: skip
     if name == "speed":
         return [_md_table(
             ["store", "documents", "passages", "p50 s", "p95 s", "peak RSS GB", "file GB", "build s"],
