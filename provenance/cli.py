@@ -232,8 +232,8 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
     "--include",
     metavar="PATTERN",
     multiple=True,
-    help="In a folder, read the files whose path under it or name matches (e.g. '*.html', 'news/*'); "
-    "repeatable [default: the .html, .txt, .md and .jsonl files].",
+    help="In a folder, read the files whose path under it, or any end of that path, matches "
+    "(e.g. '*.html', 'news/*'); repeatable [default: the .html, .txt, .md and .jsonl files].",
 )
 @click.option("--exclude", metavar="PATTERN", multiple=True, help="In a folder, leave out the files that match; repeatable.")
 @metadata_options
@@ -279,6 +279,8 @@ def add(
       provenance add --feed https://example.org/rss.xml
       provenance add --sitemap https://example.org/sitemap.xml --site "Example News"
     """
+    if feed and sitemap:
+        raise click.UsageError("give --feed or --sitemap, not both: add feeds and sitemaps in two commands")
     tracker = _tracker(ctx, db, model, quiet=quiet)
     console = Console()
     outcomes, failures = [], []

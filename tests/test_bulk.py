@@ -278,7 +278,9 @@ def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_
     from provenance.archives import open_source
     from provenance.tracker import Tracker
 
+    # batches of two, and no reading ahead: the interruption comes after two batches
     monkeypatch.setattr(settings, "BULK_BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(settings, "BULK_WINDOW_ITEMS", 1)
     monkeypatch.setattr(bulk, "CHUNK_ITEMS", 2)
     pages = ntrex_pages(3, "es") + ntrex_pages(3, "id")
     crawl = tmp_path / "crawl.warc.gz"
@@ -296,7 +298,7 @@ def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_
         with pytest.raises(KeyboardInterrupt):
             tracker.add_bulk(source)
     kept = stored(db_path, "SELECT doc_id, count(*) FROM passages GROUP BY doc_id")
-    assert 2 <= len(kept) < len(pages)
+    assert len(kept) in (2, 4)  # whole batches: the second is stored or not, as the workers' timing has it
     with duckdb.connect(str(db_path), read_only=True) as con:  # no half document: each kept one has all its passages
         assert con.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM passages)").fetchone()[0] == 0
 
