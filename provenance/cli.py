@@ -24,7 +24,9 @@ from rich.console import Console
 
 from . import settings
 from .errors import InputWarning, NotFound, ProvenanceError
+from .archives import READABLE_SUFFIXES, open_source
 from .ingest import metadata_fields
+from .models import BulkSummary
 from .progress import NullProgress
 from .report import (
     RichProgress,
@@ -34,6 +36,7 @@ from .report import (
     documents_to_list,
     related_match,
     render_added,
+    render_bulk,
     render_demo,
     render_documents,
     render_runs,
@@ -53,8 +56,6 @@ from .tracker import Tracker
 DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
 NO_SOURCE_EXIT = 3  # trace found no source: scripts branch on it
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
-# what `trace FOLDER` traces: the files ingest reads, as their suffixes say
-FOLDER_SUFFIXES = (".html", ".htm", ".xhtml", ".txt", ".md", ".markdown", ".jsonl")
 
 DB_HELP = "DuckDB file holding documents and runs [env var: PROVENANCE_DB; default: ./provenance.duckdb]."
 MODEL_HELP = (
@@ -227,17 +228,47 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
 
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
+@click.option("--feed", is_flag=True, help="The URLs given are RSS or Atom feeds: add the pages they list.")
+@click.option("--sitemap", is_flag=True, help="The URLs given are sitemaps (or sitemap indexes): add the pages they list.")
+@click.option(
+    "--include",
+    metavar="PATTERN",
+    multiple=True,
+    help="In a folder, read the files whose path under it, or any end of that path, matches "
+    "(e.g. '*.html', 'news/*'); repeatable [default: the .html, .txt, .md and .jsonl files].",
+)
+@click.option("--exclude", metavar="PATTERN", multiple=True, help="In a folder, leave out the files that match; repeatable.")
 @metadata_options
 @json_option
 @quiet_option
 @store_options(model=True)
 @click.pass_context
-def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, quiet: bool, db, model, **metadata):
+def add(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    feed: bool,
+    sitemap: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    as_json: bool,
+    quiet: bool,
+    db,
+    model,
+    **metadata,
+):
     """Store documents: URLs, .html / .txt files, .jsonl (one document a line:
-    text, title, url, site, author, date, lang) or "-" for stdin.
-    Adding the same text twice stores it once; metadata given for a stored
+    text, title, url, site, author, date, lang) or "-" for stdin; and whole
+    archives: a folder (recursively), a WARC crawl (.warc, .warc.gz; its HTML
+    pages, with the crawl's URL, and its date where a page gives none), an RSS or
+    Atom feed (--feed) or a sitemap (--sitemap), whose pages are fetched one at a
+    time. Adding the same text twice stores it once; metadata given for a stored
     text corrects it (see also `provenance update`). Each source is reported,
     even when another fails.
+
+    An archive is read by worker processes while the model embeds. It ends with a
+    summary: documents added, already stored, failed (with the reasons); a bad
+    page is counted, never the end of the run. Run the same command again after
+    Ctrl-C or a crash: what was stored is skipped unread.
 
     \b
     Examples:
@@ -245,13 +276,20 @@ def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, quiet: bool
       provenance add story.txt --title "EU fines Apple" --date 2024-09-10 --site Politico
       provenance add corpus.jsonl
       curl -s https://example.org/story | provenance add - --url https://example.org/story
+      provenance add archive/ --include '*.html' --exclude 'drafts/*'
+      provenance add CC-NEWS-20240910.warc.gz
+      provenance add --feed https://example.org/rss.xml
+      provenance add --sitemap https://example.org/sitemap.xml --site "Example News"
     """
+    if feed and sitemap:
+        raise click.UsageError("give --feed or --sitemap, not both: add feeds and sitemaps in two commands")
     tracker = _tracker(ctx, db, model, quiet=quiet)
     console = Console()
     outcomes, failures = [], []
     for source in sources:
         try:
-            batch = tracker.add(source, **metadata)
+            bulk = open_source(source, feed=feed, sitemap=sitemap, include=include, exclude=exclude)
+            batch = tracker.add(source, **metadata) if bulk is None else tracker.add_bulk(bulk, **metadata)
         except ProvenanceError as error:
             if len(sources) == 1:
                 raise
@@ -259,7 +297,13 @@ def add(ctx: click.Context, sources: tuple[str, ...], as_json: bool, quiet: bool
             outcomes.append((source, failures[-1]))
             continue
         outcomes.append((source, batch))
-        if not as_json:
+        if isinstance(batch, BulkSummary) and batch.damaged:
+            failures.append(batch.damaged)
+        if as_json:
+            continue
+        if isinstance(batch, BulkSummary):
+            render_bulk(batch, console)
+        else:
             render_added(batch, console)
     if as_json:
         _print_json(added_to_list(outcomes))
@@ -377,10 +421,10 @@ def _expand_folders(suspects: tuple[str, ...]) -> list[str]:
         files = sorted(
             str(path)
             for path in folder.iterdir()
-            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in FOLDER_SUFFIXES
+            if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in READABLE_SUFFIXES
         )
         if not files:
-            raise click.ClickException(f"{suspect} holds no {', '.join(FOLDER_SUFFIXES)} files to trace")
+            raise click.ClickException(f"{suspect} holds no {', '.join(READABLE_SUFFIXES)} files to trace")
         inputs.extend(files)
     return inputs
 

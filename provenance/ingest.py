@@ -195,13 +195,31 @@ def _read_file(path: Path) -> list[RawDocument]:
     except OSError as err:
         raise InputError(f"cannot read {origin}: {err.strerror}") from None
     _check_size(len(data), origin)
-    suffix = path.suffix.lower()
+    return _from_bytes(data, origin, path.suffix.lower())
+
+
+def read_bytes(
+    data: bytes, origin: str, *, suffix: str = "", charset: str | None = None, url: str | None = None
+) -> list[RawDocument]:
+    """What `read_source` makes of a file, from its bytes: for the items of an archive
+    (archives.py), which arrive as bytes. `suffix` says how to read them as a file's
+    suffix does; a page from a crawl or a fetch gives its HTTP charset and its URL."""
+    _check_size(len(data), origin)
+    documents = _from_bytes(data, origin, suffix, charset, url)
+    for document in documents:
+        _check_text_length(document)
+    return [_tidy(document) for document in documents]
+
+
+def _from_bytes(
+    data: bytes, origin: str, suffix: str, charset: str | None = None, url: str | None = None
+) -> list[RawDocument]:
     if suffix == ".jsonl":
         return _from_jsonl(data, origin)
     # any other suffix is read as what it looks like
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and _looks_like_html(data)):
-        return [_from_html(_decode(data, origin, _meta_charset(data)), origin)]
-    return [_from_text(_decode(data, origin, None), origin)]
+        return [_from_html(_decode(data, origin, charset or _meta_charset(data)), origin, url)]
+    return [_from_text(_decode(data, origin, charset), origin)]
 
 
 def _read_stdin() -> RawDocument:
@@ -213,15 +231,18 @@ def _read_stdin() -> RawDocument:
 
 
 def _read_url(url: str) -> RawDocument:
-    data, content_type, charset, final_url = _fetch(url)
+    data, content_type, charset, final_url = fetch(url)
     if content_type == "application/pdf":
         raise InputError(_not_supported_pdf(url))
+    listing = xml_listing(data)
+    if listing is not None:
+        raise InputError(f"{url} is {LISTING_NAMES[listing]}: add the pages it lists with `provenance add --{listing} {url}`")
     if content_type == "text/plain":
         return replace(_from_text(_decode(data, url, charset), url), url=final_url)
     return _from_html(_decode(data, url, charset or _meta_charset(data)), url, final_url)
 
 
-def _fetch(url: str) -> tuple[bytes, str, str | None, str]:
+def fetch(url: str) -> tuple[bytes, str, str | None, str]:
     """GET the URL: (body, content type, declared charset, final URL after redirects).
 
     The timeout bounds the connection and each read; a timer bounds the whole
@@ -523,6 +544,28 @@ def _warn_replaced(origin: str, count: int, encoding: str) -> None:
 
 def _not_supported_pdf(origin: str) -> str:
     return f"{origin} is a PDF, which is not supported: save its text (e.g. pdftotext FILE.pdf FILE.txt) and add that"
+
+
+FEED, SITEMAP = "feed", "sitemap"
+LISTING_NAMES = {FEED: "an RSS or Atom feed", SITEMAP: "a sitemap"}
+# root elements of the XML documents that list pages: RSS 2.0, RSS 1.0 (RDF), Atom; sitemaps
+LISTING_ROOTS = {"rss": FEED, "RDF": FEED, "feed": FEED, "urlset": SITEMAP, "sitemapindex": SITEMAP}
+
+
+def xml_listing(data: bytes) -> str | None:
+    """FEED or SITEMAP when the bytes are an XML document of that kind (read up to
+    its root element only), else None."""
+    if _looks_like_html(data):
+        return None
+    parser = lxml.etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True)
+    try:
+        for first in range(0, min(len(data), 2**16), 4096):
+            parser.feed(data[first : first + 4096])
+            for _, element in parser.read_events():
+                return LISTING_ROOTS.get(lxml.etree.QName(element).localname)
+    except lxml.etree.LxmlError:
+        return None
+    return None
 
 
 def _looks_like_html(data: bytes) -> bool:

@@ -289,6 +289,22 @@ def _float_rows(column: pa.ChunkedArray, dim: int) -> np.ndarray:
 
 
 @migration
+def m005_ingested_items(con: duckdb.DuckDBPyConnection, dim: int) -> None:
+    """The items of bulk sources (a crawl's pages, a folder's files, a feed's links)
+    already stored, by URL or by a hash of their bytes, so that a re-run skips them
+    before extracting them again: the way `add` resumes after Ctrl-C or a crash."""
+    con.execute(
+        """
+        CREATE TABLE ingested_items (
+            item_key VARCHAR PRIMARY KEY,  -- 'url:' + the URL the source lists, or 'sha256:' + the bytes' hash
+            doc_id VARCHAR NOT NULL,  -- the (first) document the item gave
+            added_at TIMESTAMP NOT NULL
+        )
+        """
+    )
+
+
+@migration
 def m006_sweeps(con: duckdb.DuckDBPyConnection, dim: int) -> None:
     """One row per sweep (`provenance sweep`, or a Spark sweep imported): what it was
     asked, what it found, and the corpus records it skipped; its pairs are in judged_pairs."""

@@ -382,3 +382,30 @@ class DemoLineage:
     def ok(self) -> bool:
         roots = sorted(self._url(root) or "" for root in self.story.roots)
         return not self.missing and not self.extra and roots == sorted(self.expected_roots)
+
+
+@dataclass
+class BulkSummary:
+    """What adding one bulk source did: `add` prints it, `--json` too."""
+
+    source: str
+    kind: str  # "folder", "warc", "feed" or "sitemap" (archives.py)
+    added: int = 0  # documents stored by this run
+    passages: int = 0  # ...and their passages
+    already_stored: int = 0  # documents (or items) that were stored before
+    skipped_unread: int = 0  # ...of them, items known by URL or hash, skipped before extraction
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (origin, reason), in source order
+    notes: list[str] = field(default_factory=list)  # what was left out and why
+    damaged: str | None = None  # the source itself is damaged (a truncated crawl): the reason
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    def reasons(self) -> list[tuple[str, list[str]]]:
+        """(reason, origins) for the failures, the most common reason first."""
+        grouped: dict[str, list[str]] = {}
+        for origin, reason in self.failures:
+            grouped.setdefault(reason, []).append(origin)
+        return sorted(grouped.items(), key=lambda entry: -len(entry[1]))

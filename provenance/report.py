@@ -51,6 +51,7 @@ from .models import (
     UNDECIDED,
     UNRELATED,
     Added,
+    BulkSummary,
     DemoCase,
     DemoLineage,
     Document,
@@ -711,6 +712,49 @@ def render_added(added: Sequence[Added], console: Console) -> None:
         console.print(_untrusted(line), soft_wrap=True)  # one line per document, for grep
 
 
+def render_bulk(summary: BulkSummary, console: Console) -> None:
+    """A bulk source's summary: what was added, already stored and failed (reasons
+    grouped, a few examples each), what was left out, and the rate."""
+    rate = summary.added / summary.seconds if summary.seconds else 0.0
+    line = Text(f"{summary.kind} ", style="bold")
+    line.append(_untrusted(summary.source))
+    line.append(
+        f": added {summary.added:,} documents ({summary.passages:,} passages), "
+        f"already stored {summary.already_stored:,}"
+        + (f" ({summary.skipped_unread:,} skipped unread)" if summary.skipped_unread else "")
+        + f", failed {summary.failed:,}; {summary.seconds:.1f} s, {rate:.1f} documents/s"
+    )
+    console.print(line, soft_wrap=True)
+    for reason, origins in summary.reasons():
+        examples = ", ".join(origins[:BULK_EXAMPLES]) + (", …" if len(origins) > BULK_EXAMPLES else "")
+        console.print(_untrusted(f"  failed {len(origins):,}: {reason} ({examples})", "yellow"), soft_wrap=True)
+    for note in summary.notes:
+        console.print(_untrusted(f"  note: {note}", "dim"), soft_wrap=True)
+    if summary.damaged:
+        console.print(_untrusted(f"  damaged: {summary.damaged}", "red"), soft_wrap=True)
+
+
+BULK_EXAMPLES = 3  # origins shown for each failure reason of a bulk source
+
+
+def bulk_to_dict(summary: BulkSummary) -> dict:
+    """A bulk source's summary as JSON-ready data (`add --json`)."""
+    return {
+        "input": summary.source,
+        "kind": summary.kind,
+        "status": FAILED if summary.damaged else "done",
+        "added": summary.added,
+        "passages": summary.passages,
+        "already_stored": summary.already_stored,
+        "skipped_unread": summary.skipped_unread,
+        "failed": summary.failed,
+        "failures": [{"origin": origin, "reason": reason} for origin, reason in summary.failures],
+        "notes": summary.notes,
+        "damaged": summary.damaged,
+        "seconds": round(summary.seconds, 2),
+    }
+
+
 def changes_text(changes: dict[str, tuple]) -> str:
     """'published none -> 2020-01-01, site AFP -> Reuters'."""
     return ", ".join(f"{name} {old or 'none'} -> {new or 'none'}" for name, (old, new) in changes.items())
@@ -898,11 +942,15 @@ def added_status(item: Added) -> str:
 def added_to_list(results: Sequence[tuple[str, Sequence[Added] | str]]) -> list[dict]:
     """`add`'s outcome as JSON-ready data, one entry per document, in input order:
     (input, Tracker.add's results) pairs, or (input, error message) for an input that
-    failed, which gets one entry with status "failed"."""
+    failed, which gets one entry with status "failed". A bulk source (input,
+    BulkSummary) gets one entry: its summary (bulk_to_dict)."""
     listed = []
     for source, outcome in results:
         if isinstance(outcome, str):
             listed.append({"input": source, "status": FAILED, "error": outcome})
+            continue
+        if isinstance(outcome, BulkSummary):
+            listed.append(bulk_to_dict(outcome))
             continue
         for item in outcome:
             listed.append(

@@ -18,6 +18,16 @@ LANGDETECT_SEED = 0
 FETCH_MAX_REDIRECTS = 5
 TITLE_MAX_CHARS = 150  # a .txt/.md first line up to this long, with no closing punctuation, is its title
 
+# --- bulk sources (archives.py, bulk.py: folders, WARC crawls, feeds, sitemaps) ------
+FETCH_DELAY_S = 0.5  # pause between two requests to one host while fetching a feed's or sitemap's pages
+MAX_LISTED_PAGES = 50_000  # pages one feed or sitemap may list (the sitemap protocol's own cap per file)
+MAX_SITEMAPS = 1_000  # sitemaps read from one sitemap index, nested ones included
+# Extraction, language detection and segmentation run in this many worker processes
+# while the main one embeds (None: half the cores the process may use, at least one).
+BULK_WORKERS: int | None = None
+BULK_BATCH_DOCUMENTS = 64  # documents embedded and stored together: one transaction, the unit a re-run resumes from
+BULK_WINDOW_ITEMS = 256  # items read ahead of the one being stored (extracting or waiting)
+
 # --- language (calibrated on NTREX sentences, 13 languages; see language.py) ---
 # A passage keeps its document's language when shorter than this: langdetect
 # misreads short strings (Russian as Bulgarian, Czech as Slovak).
@@ -68,7 +78,7 @@ SHORTLIST_OTHER_LANGUAGES = 20  # ...plus the nearest ones in other languages th
 # The document index (index.py): a language's documents are scanned exactly up to
 # INDEX_ANN_MIN of them, then searched in an HNSW graph (faiss) over 8-bit codes.
 # M, efConstruction and efSearch hold the shortlist's recall against the exact scan
-# at 0.99 or more (BENCHMARKS.md, section 8); efSearch grows to twice k for big k.
+# at 0.99 or more (BENCHMARKS.md, section 9); efSearch grows to twice k for big k.
 INDEX_ANN_MIN = 20_000
 INDEX_HNSW_M = 16
 INDEX_EF_CONSTRUCTION = 100

@@ -980,6 +980,40 @@ class Store:
         return sweep_id
 
 
+    @_guarded
+    def known_items(self, keys: Sequence[str]) -> set[str]:
+        """Which item keys of a bulk source ('url:' + URL, 'sha256:' + hash of its
+        bytes) name a stored document, in one query: a recorded item whose document
+        was deleted since is not known, and a URL counts when a stored document has it."""
+        if self._dim is None or not keys:
+            return set()
+        rows = self._con.execute(
+            """
+            WITH wanted AS (SELECT unnest(?::VARCHAR[]) AS item_key)
+            SELECT item_key FROM wanted JOIN ingested_items USING (item_key) JOIN documents USING (doc_id)
+            UNION
+            SELECT item_key FROM wanted JOIN documents ON item_key = 'url:' || documents.url
+            """,
+            [list(keys)],
+        ).fetchall()
+        return {key for (key,) in rows}
+
+    @_guarded
+    def record_items(self, items: dict[str, str]) -> None:
+        """Record bulk-source item keys -> the document each gave (see known_items)."""
+        if not items:
+            return
+        rows = pa.table(
+            {
+                "item_key": pa.array(list(items), pa.string()),
+                "doc_id": pa.array(list(items.values()), pa.string()),
+                "added_at": pa.array([_now()] * len(items), pa.timestamp("us")),
+            }
+        )
+        with self._transaction(), self._registered("item_rows", rows):
+            self._con.execute("INSERT OR REPLACE INTO ingested_items BY NAME SELECT * FROM item_rows")
+
+
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     """Open the file, turning DuckDB's errors into one-line messages a user can act on."""
     try:

@@ -1,6 +1,7 @@
 """The library's front door: read this file top to bottom to see the whole pipeline.
 
     ingest -> language -> passages -> cues -> embed -> store      (Tracker.add)
+    archive items -> the same, extraction in worker processes       (Tracker.add_bulk)
     suspect -> retrieve -> align + judge -> store -> TraceResult  (Tracker.trace)
 
 Every stage is a plain function in its own module; the Tracker only wires them to
@@ -20,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from . import settings
+from .archives import BulkSource
+from .bulk import add_bulk
 from .cues import extract_cues, translation_hints
 from .embed import Embedder, load_embedder
 from .errors import InputError, NotFound, StoreError
@@ -36,6 +39,7 @@ from .models import (
     UNDECIDED,
     UNRELATED,
     Added,
+    BulkSummary,
     Candidate,
     Document,
     Judged,
@@ -109,7 +113,9 @@ class Tracker:
             self.store.bind_model(self._embedder.name, self._embedder.dim)
         return self._embedder
 
-    def embed_texts(self, texts: list[str], description: str = "embedding", cache: bool = True) -> np.ndarray:
+    def embed_texts(
+        self, texts: list[str], description: str = "embedding", cache: bool = True, progress: Progress | None = None
+    ) -> np.ndarray:
         """Vectors for texts, from the store's cache where it has them. `cache=False`
         for passages about to be stored: the cache reads stored passages too, so their
         vectors are kept once."""
@@ -121,7 +127,7 @@ class Tracker:
             first_text = {}
             for h, t in zip(hashes, texts):
                 first_text.setdefault(h, t)
-            with self.progress.task(description, total=len(missing)) as advance:
+            with (progress or self.progress).task(description, total=len(missing)) as advance:
                 vectors = model.encode([first_text[h] for h in missing], progress=advance)
             if cache:
                 self.store.put_embeddings(model.name, missing, vectors)
@@ -155,17 +161,32 @@ class Tracker:
             return added
         return [item if item.new else self._corrected(item.doc.doc_id, given) for item in added]
 
+    def add_bulk(self, source: BulkSource, **overrides) -> BulkSummary:
+        """Add every page or file of a bulk source (archives.open_source: a folder, a
+        WARC crawl, a feed, a sitemap), extracting in worker processes while the model
+        embeds; items stored before are skipped unread. The metadata given (all but
+        url and title, which name one document) applies to every document added."""
+        given = {key: value for key, value in overrides.items() if value is not None}
+        if "url" in given or "title" in given:
+            raise InputError(f"{source.name}: --url and --title name one document; a {source.kind} holds many")
+        summary = add_bulk(self, source, metadata_fields(**given))
+        self._corpus = None
+        return summary
+
     def _corrected(self, doc_id: str, metadata: dict) -> Added:
         _, changes = self.store.update_document(doc_id, **metadata_fields(**metadata))
         return Added(self.store.get_document(doc_id), False, changes)
 
-    def add_documents(self, docs: list[Document]) -> list[Added]:
+    def add_documents(self, docs: list[Document], progress: Progress | None = None) -> list[Added]:
+        """Embed and store the documents not stored yet; `progress` instead of the
+        tracker's own (a bulk add shows one bar for the whole source)."""
+        progress = progress or self.progress
         stored_before = self.store.stored_ids([doc.doc_id for doc in docs])
         new_docs = [doc for doc in {d.doc_id: d for d in docs}.values() if doc.doc_id not in stored_before]
         if not new_docs:
             return [Added(self.store.get_document(doc.doc_id), False) for doc in docs]
         # one embedding pass over every new passage, so a big .jsonl shows one progress bar
-        vectors = self.embed_texts([p.text for doc in new_docs for p in doc.passages], cache=False)
+        vectors = self.embed_texts([p.text for doc in new_docs for p in doc.passages], cache=False, progress=progress)
         items, start = [], 0
         for doc in new_docs:
             passage_vecs = vectors[start : start + len(doc.passages)]
@@ -174,7 +195,7 @@ class Tracker:
         stored: set[str] = set()
         # a few hundred documents a transaction: one per document is slow in bulk, and
         # Ctrl-C during a big .jsonl keeps every batch already written
-        with self.progress.task("storing", total=len(items)) as advance:
+        with progress.task("storing", total=len(items)) as advance:
             for first in range(0, len(items), settings.STORE_BATCH_DOCUMENTS):
                 batch = items[first : first + settings.STORE_BATCH_DOCUMENTS]
                 stored |= self.store.add_documents(batch)

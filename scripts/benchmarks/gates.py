@@ -53,6 +53,9 @@ GATES: dict[str, Gate] = {
     "sweep.pair_recall": Gate(0.9, None, 0.953, "quick 0.979 (1 miss of 48)"),
     "sweep.spark_same_pairs": Gate(1.0, None, 1.0, "quick 1.000"),
     "sweep.spark_same_relations": Gate(1.0, None, 1.0, "quick 1.000"),
+    # the quick crawl: 20 pages added, 2 menu-only pages counted as failures, every page
+    # dated, a re-run that skips all 20 unread; any miscount fails
+    "ingest.count_errors": Gate(None, 0.0, 0, "quick 0"),
     # the target is 180 s on a quiet 2-core machine (56 s in a fresh clone, 154 s before the
     # embedding and store speed-ups); the ceiling leaves room for a busy one, so only a
     # gross slow-down fails the gate
@@ -94,6 +97,8 @@ TARGETS = {
     "sweep.spark_same_relations": ">= 1.0",
     "sweep.spark_local2_over_single": "<= 1.5",
     "sweep.speedup_local2_over_local1": ">= 1.7",
+    "ingest.rate_ratio": ">= 0.9",
+    "ingest.count_errors": "<= 0",
 }
 
 

@@ -156,6 +156,18 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
         if record.get("estimate"):
             tables.append(_md_table(["10M articles: measured cost", "value"], [[k, v] for k, v in record["estimate"].items()]))
         return tables
+    if name == "ingest":
+        d = record["detail"]
+        return [_md_table(
+            ["path", "pages", "passages", "seconds", "passages/s"],
+            [["provenance add (end to end)", d["first"]["added"], d["first"]["passages"], d["seconds"],
+              d["first"]["passages"] / d["seconds"]],
+             ["bare model, same passages (sample), before", "", d["bare_passages"], d["bare_seconds_before"],
+              d["bare_passages"] / d["bare_seconds_before"]],
+             ["bare model, same passages (sample), after", "", d["bare_passages"], d["bare_seconds_after"],
+              d["bare_passages"] / d["bare_seconds_after"]],
+             ["re-run (all skipped unread)", d["rerun"]["skipped_unread"], 0, d["rerun_seconds"], ""]],
+        )]  # fmt: skip
     if name == "speed":
         return [_md_table(
             ["store", "documents", "passages", "p50 s", "p95 s", "peak RSS GB", "file GB", "build s"],
