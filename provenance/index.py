@@ -2,23 +2,28 @@
 
 A shard answers "the k stored documents of this language nearest to a vector". Below
 settings.INDEX_ANN_MIN documents it is an exact scan (one matrix product); from there
-on it is a faiss HNSW graph over 8-bit scalar-quantised vectors, about 400 bytes a
-document, searched in well under a millisecond where a scan of a million documents
-takes tens. faiss was measured against usearch and hnswlib on the same vectors
-(BENCHMARKS.md, section 9): it built fastest, searched fastest and held recall with
-int8 codes; usearch's int8 lost recall on unit vectors.
+on it is a faiss inverted file over 8-bit scalar-quantised vectors (IVF-SQ8), about
+400 bytes a document: the vectors are grouped around learnt centroids, and a search
+scans the groups of the INDEX_NPROBE centroids nearest to the query, about a
+millisecond where a scan of a million documents takes tens. It was measured against
+HNSW graphs (faiss, usearch, hnswlib) on the same million vectors (BENCHMARKS.md,
+section 9): a news archive is full of near-copies (wire stories, rewrites of one
+report), a graph walk among hundreds of near-identical vectors misses some of the
+nearest (recall 0.85 at a million), while an inverted file scans every member of
+their group (0.999), and it builds in seconds where a graph takes minutes.
 
 Shards by language because retrieval asks two questions: the nearest documents of
 all, and the nearest in each other language (an original crowded out by a hundred
 same-language stories must still be found). The first is the merge of every shard's
 top k; the second is each shard's own.
 
-Keys are the store's document sequence numbers. The graphs are saved beside the store
+Keys are the store's document sequence numbers. The inverted files are saved beside the store
 (`<store>.index/`) with the last sequence number they hold, so a later process loads
 them and adds only what was stored since, and a trace never rebuilds them. Exact
 shards are not saved: they are read back from the store, which is quicker than a file.
-A document deleted from the store stays in a graph (faiss HNSW cannot remove) and is
-dropped when its key no longer resolves to a stored document.
+A document deleted from the store stays in its shard and is dropped when its key no
+longer resolves to a stored document; one whose language is corrected stays in the
+shard of the old one, which only matters to the nearest-in-other-languages search.
 """
 
 from __future__ import annotations
@@ -39,29 +44,29 @@ FORMAT = 1
 
 
 class Shard:
-    """The documents of one language: exact below INDEX_ANN_MIN, a graph from there on
-    (never, for an exact shard)."""
+    """The documents of one language: exact below INDEX_ANN_MIN, an inverted file from
+    there on (never, for an exact shard)."""
 
     def __init__(self, dim: int, exact: bool = False):
         self.dim = dim
         self.exact = exact
         self.keys = np.empty(0, dtype=np.int64)
         self.vectors = np.empty((0, dim), dtype=np.float32)  # exact shards only
-        self.graph: faiss.Index | None = None
+        self.searcher: faiss.Index | None = None  # the inverted file, once there is one
         self.count = 0
 
     def add(self, keys: np.ndarray, vectors: np.ndarray) -> None:
         keys = np.asarray(keys, dtype=np.int64)
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self.count += len(keys)
-        if self.graph is not None:
-            self.graph.add_with_ids(vectors, keys)
+        if self.searcher is not None:
+            self.searcher.add_with_ids(vectors, keys)
             return
         self.keys = np.concatenate([self.keys, keys])
         self.vectors = np.concatenate([self.vectors, vectors])
         if self.count >= settings.INDEX_ANN_MIN and not self.exact:
-            self.graph = _new_graph(self.dim, self.vectors)
-            self.graph.add_with_ids(self.vectors, self.keys)
+            self.searcher = _new_inverted_file(self.dim, self.vectors)
+            self.searcher.add_with_ids(self.vectors, self.keys)
             self.keys, self.vectors = np.empty(0, dtype=np.int64), np.empty((0, self.dim), dtype=np.float32)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,23 +74,29 @@ class Shard:
         k = min(k, self.count)
         if k <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        if self.graph is None:
+        if self.searcher is None:
             cosines = self.vectors @ query
             top = np.argsort(-cosines, kind="stable")[:k]
             return self.keys[top], cosines[top]
-        params = faiss.SearchParametersHNSW(efSearch=max(settings.INDEX_EF_SEARCH, 2 * k))
-        cosines, keys = self.graph.search(query[None, :].astype(np.float32), k, params=params)
+        params = faiss.SearchParametersIVF(nprobe=settings.INDEX_NPROBE)
+        cosines, keys = self.searcher.search(query[None, :].astype(np.float32), k, params=params)
         found = keys[0] >= 0
         return keys[0][found], cosines[0][found]
 
 
-def _new_graph(dim: int, sample: np.ndarray) -> faiss.Index:
-    """An HNSW graph over 8-bit codes whose per-dimension ranges are learnt from
-    `sample` (inner product: the vectors are unit length, so it is the cosine)."""
-    graph = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, settings.INDEX_HNSW_M, faiss.METRIC_INNER_PRODUCT)
-    graph.hnsw.efConstruction = settings.INDEX_EF_CONSTRUCTION
-    graph.train(sample[: settings.INDEX_TRAIN_SAMPLE])
-    return faiss.IndexIDMap(graph)
+def _new_inverted_file(dim: int, vectors: np.ndarray) -> faiss.Index:
+    """An IVF-SQ8 index whose centroids and 8-bit ranges are learnt from a sample of
+    `vectors` (inner product: the vectors are unit length, so it is the cosine). The
+    number of lists grows with what there is to learn from, up to INDEX_IVF_LISTS;
+    faiss wants some 40 training vectors a list."""
+    sample = vectors
+    if len(vectors) > settings.INDEX_TRAIN_SAMPLE:
+        rows = np.random.default_rng(0).choice(len(vectors), settings.INDEX_TRAIN_SAMPLE, replace=False)
+        sample = vectors[np.sort(rows)]
+    lists = max(1, min(settings.INDEX_IVF_LISTS, len(sample) // 40))
+    index = faiss.index_factory(dim, f"IVF{lists},SQ8", faiss.METRIC_INNER_PRODUCT)
+    index.train(np.ascontiguousarray(sample, dtype=np.float32))
+    return index
 
 
 class DocumentIndex:
@@ -109,7 +120,7 @@ class DocumentIndex:
             rows = np.flatnonzero(langs_arr == lang)
             shard = self.shards.setdefault(lang, Shard(self.dim, self.exact))
             shard.add(seqs[rows], vectors[rows])
-            if shard.graph is not None:
+            if shard.searcher is not None:
                 self.dirty.add(lang)
         if len(seqs):
             self.max_seq = max(self.max_seq, int(seqs.max()))
@@ -122,21 +133,21 @@ class DocumentIndex:
     # -- beside the store ---------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        """Write the graph shards that changed, then the manifest (last, so a crash
+        """Write the inverted files that changed, then the manifest (last, so a crash
         leaves the previous manifest, whose shards are still whole)."""
-        graphs = {lang: shard for lang, shard in self.shards.items() if shard.graph is not None}
-        if not graphs:
+        saved = {lang: shard for lang, shard in self.shards.items() if shard.searcher is not None}
+        if not saved:
             return
         folder.mkdir(parents=True, exist_ok=True)
         files = {}
-        for lang, shard in graphs.items():
+        for lang, shard in saved.items():
             name = f"{_safe(lang)}.faiss"
             if lang in self.dirty or not (folder / name).exists():
                 partial = folder / (name + ".partial")
-                faiss.write_index(shard.graph, str(partial))
+                faiss.write_index(shard.searcher, str(partial))
                 os.replace(partial, folder / name)
             files[lang] = {"file": name, "count": shard.count}
-        manifest = {"format": FORMAT, "token": self.token, "dim": self.dim, "max_seq": self.max_seq, "graphs": files}
+        manifest = {"format": FORMAT, "token": self.token, "dim": self.dim, "max_seq": self.max_seq, "searchers": files}
         partial = folder / (MANIFEST + ".partial")
         partial.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         os.replace(partial, folder / MANIFEST)
@@ -144,7 +155,7 @@ class DocumentIndex:
 
     @classmethod
     def load(cls, folder: Path, dim: int, token: str) -> DocumentIndex | None:
-        """The saved graph shards, or None when there are none for this store (no
+        """The saved inverted files, or None when there are none for this store (no
         folder, another store's, another format, or a file that does not read)."""
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
@@ -152,11 +163,11 @@ class DocumentIndex:
                 return None
             index = cls(dim, token)
             index.max_seq = int(manifest["max_seq"])
-            for lang, entry in manifest["graphs"].items():
+            for lang, entry in manifest["searchers"].items():
                 shard = Shard(dim)
-                shard.graph = faiss.read_index(str(folder / entry["file"]))
+                shard.searcher = faiss.read_index(str(folder / entry["file"]))
                 shard.count = int(entry["count"])
-                if shard.graph.ntotal != shard.count:
+                if shard.searcher.ntotal != shard.count:
                     return None
                 index.shards[lang] = shard
             return index

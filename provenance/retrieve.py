@@ -5,7 +5,7 @@ Two stages, because document vectors alone cannot tell same-topic stories apart
 cheap enough to scan 100k documents:
 
 1. a shortlist by document-vector cosine (the document index, index.py: an exact
-   scan of a small store, a graph search of a large one);
+   scan of a small store, an inverted file of a large one);
 2. passage evidence on the shortlist: each suspect passage's best counterpart in
    each shortlisted document, scored by the ratio margin of LASER's bitext mining
    (cosine relative to both sides' nearest neighbours in the pool), turned into the
@@ -89,7 +89,7 @@ class Corpus:
         return added
 
     def save(self) -> None:
-        """Keep the graph shards beside the store, so the next process loads them."""
+        """Keep the inverted files beside the store, so the next process loads them."""
         if self.index.dirty and self.store is not None:
             self.index.save(index_folder(self.store.path))
 
@@ -125,7 +125,7 @@ class Corpus:
 
 
 def index_folder(store_path: Path) -> Path:
-    """Where a store's graph shards are kept: beside it, named after it."""
+    """Where a store's inverted files are kept: beside it, named after it."""
     return store_path.with_name(store_path.name + ".index")
 
 

@@ -76,14 +76,13 @@ MARGIN_K = 4  # neighbours on each side in the ratio margin
 SHORTLIST = 50  # documents kept by document-vector cosine before passage scoring
 SHORTLIST_OTHER_LANGUAGES = 20  # ...plus the nearest ones in other languages than the suspect's
 # The document index (index.py): a language's documents are scanned exactly up to
-# INDEX_ANN_MIN of them, then searched in an HNSW graph (faiss) over 8-bit codes.
-# M, efConstruction and efSearch hold the shortlist's recall against the exact scan
-# at 0.99 or more (BENCHMARKS.md, section 9); efSearch grows to twice k for big k.
+# INDEX_ANN_MIN of them, then searched in an inverted file (faiss IVF-SQ8) of up to
+# INDEX_IVF_LISTS lists, INDEX_NPROBE of them scanned a query: the shortlist then holds
+# 0.999 of the exact scan's top 5 at a million documents (BENCHMARKS.md, section 9).
 INDEX_ANN_MIN = 20_000
-INDEX_HNSW_M = 16
-INDEX_EF_CONSTRUCTION = 100
-INDEX_EF_SEARCH = 128
-INDEX_TRAIN_SAMPLE = 100_000  # vectors the 8-bit ranges are learnt from
+INDEX_IVF_LISTS = 1024
+INDEX_NPROBE = 32
+INDEX_TRAIN_SAMPLE = 100_000  # vectors the centroids and 8-bit ranges are learnt from
 # a suspect passage's best pool margin -> probability it has a counterpart in that
 # document (logistic midpoint and scale)
 RETRIEVAL_MARGIN_MID = 1.06

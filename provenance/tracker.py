@@ -412,7 +412,7 @@ class Tracker:
         return self.store.delete_run(run_id)
 
     def close(self) -> None:
-        """Save the document index's graphs beside the store (when it has grown some),
+        """Save the document index's inverted files beside the store (when it has grown some),
         then close the store."""
         try:
             if self._corpus is not None:

@@ -5,7 +5,7 @@
     python scripts/bench.py all --quick    # the CI gate: a small fixed subset, < 3 minutes
     python scripts/bench.py align --tune   # the alignment dev grid behind settings.py
     python scripts/bench.py warm           # embed every passage the full runs read, ahead of them
-    python scripts/bench.py indexes        # faiss, usearch and hnswlib on the 100k speed store
+    python scripts/bench.py indexes        # faiss, usearch, hnswlib on a speed store (--store 1M --only faiss)
 
 Each benchmark prints a table and writes bench/results/<name>.json (quick runs:
 <name>.quick.json) with the machine, git commit, model, data files, parameters,
@@ -87,10 +87,12 @@ def run_all(quick: bool, model: str | None) -> None:
 
 
 @cli.command(name="indexes")
-def run_indexes() -> None:
-    """Compare the nearest-neighbour libraries on the 100k speed store's vectors (after `speed`)."""
+@click.option("--store", default="100k", show_default=True, help="Which speed store's vectors: 100k or 1M.")
+@click.option("--only", default=None, help="Only the indexes whose name starts so, e.g. faiss.")
+def run_indexes(store: str, only: str | None) -> None:
+    """Compare nearest-neighbour indexes on a speed store's vectors (after `speed`)."""
     began = time.perf_counter()
-    record = write_result("indexes", False, indexes.run(), time.perf_counter() - began, "(vectors of the speed store)")
+    record = write_result("indexes", False, indexes.run(store, only), time.perf_counter() - began, "(vectors of the speed store)")
     update_benchmarks_md({"indexes": record})
 
 

@@ -1,4 +1,4 @@
-"""The document index (index.py) behind retrieval: graph shards against the exact scan,
+"""The document index (index.py) behind retrieval: inverted files against the exact scan,
 saved beside the store and caught up with what is stored since, never rebuilt per
 trace. Stores hold random clustered unit vectors (no model needed) or, for the trace,
 real NTREX stories embedded by the real model."""
@@ -37,8 +37,8 @@ def fill(store: Store, count: int, first: int = 0, seed: int = 0) -> dict[str, n
 
 
 @pytest.fixture
-def graphs(monkeypatch):
-    """Shards become graphs from 300 documents, so a test store of 1,500 has them."""
+def approximate(monkeypatch):
+    """Shards become inverted files from 300 documents, so a test store of 1,500 has them."""
     monkeypatch.setattr(settings, "INDEX_ANN_MIN", 300)
 
 
@@ -55,10 +55,10 @@ def exact_nearest(vectors: dict[str, np.ndarray], query: np.ndarray, k: int, ski
     return [ids[i] for i in np.argsort(-cosines)[:k]]
 
 
-def test_graph_shards_hold_the_exact_top_5_in_the_shortlist(bound_store, graphs):
+def test_inverted_files_hold_the_exact_top_5_in_the_shortlist(bound_store, approximate):
     vectors = fill(bound_store, 1500)
     corpus = Corpus.from_store(bound_store)
-    assert {lang: shard.graph is not None for lang, shard in corpus.index.shards.items()} == dict.fromkeys(LANGS, True)
+    assert {lang: shard.searcher is not None for lang, shard in corpus.index.shards.items()} == dict.fromkeys(LANGS, True)
     found = 0
     queries = list(vectors)[:100]
     for doc_id in queries:
@@ -72,7 +72,7 @@ def test_graph_shards_hold_the_exact_top_5_in_the_shortlist(bound_store, graphs)
 def test_small_shards_scan_exactly_and_merge_best_first_across_languages(bound_store):
     vectors = fill(bound_store, 90)
     corpus = Corpus.from_store(bound_store)
-    assert all(shard.graph is None for shard in corpus.index.shards.values())
+    assert all(shard.searcher is None for shard in corpus.index.shards.values())
     query_id = next(iter(vectors))
     hits = corpus.nearest(vectors[query_id], 10, skip=query_id)
     assert [hit.cosine for hit in hits] == sorted((hit.cosine for hit in hits), reverse=True)
@@ -83,7 +83,7 @@ def test_small_shards_scan_exactly_and_merge_best_first_across_languages(bound_s
     assert {hit.lang for hit in german} == {"de"} and len(german) == 5
 
 
-def test_the_index_is_saved_beside_the_store_and_only_new_documents_are_added(db_path, graphs):
+def test_the_index_is_saved_beside_the_store_and_only_new_documents_are_added(db_path, approximate):
     with Store(db_path) as store:
         store.bind_model(MODEL, DIM)
         vectors = fill(store, 1200)
@@ -102,7 +102,7 @@ def test_the_index_is_saved_beside_the_store_and_only_new_documents_are_added(db
         assert newcomer not in {stored.doc_id for _, stored in corpus.resolve(corpus.nearest(vectors[newcomer], 5))}
 
 
-def test_an_index_left_by_another_store_is_not_used(db_path, graphs):
+def test_an_index_left_by_another_store_is_not_used(db_path, approximate):
     with Store(db_path) as store:
         store.bind_model(MODEL, DIM)
         fill(store, 900)
@@ -118,7 +118,7 @@ def test_an_index_left_by_another_store_is_not_used(db_path, graphs):
         assert {stored.doc_id for _, stored in corpus.resolve(corpus.nearest(next(iter(vectors.values())), 40))} == set(vectors)
 
 
-def test_a_damaged_index_file_is_rebuilt_from_the_store(db_path, graphs):
+def test_a_damaged_index_file_is_rebuilt_from_the_store(db_path, approximate):
     with Store(db_path) as store:
         store.bind_model(MODEL, DIM)
         fill(store, 900)

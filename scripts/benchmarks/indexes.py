@@ -1,9 +1,11 @@
-"""Which approximate nearest-neighbour library the document index uses: faiss, usearch
-and hnswlib on the same document vectors, against the exact scan.
+"""Which approximate nearest-neighbour index the document index uses: faiss's inverted
+file and HNSW graphs, usearch and hnswlib, on the same document vectors, against the
+exact scan.
 
-The vectors are the 100k speed store's (bench/cache/speed-100k.duckdb, built by
-`bench.py speed`: real documents and their noisy repeats). The queries are the real
-documents among them, each leaving itself out. For each library and setting: the
+The vectors are a speed store's (bench/cache/speed-100k.duckdb or speed-1M.duckdb,
+built by `bench.py speed`: real documents and their noisy repeats, which make the
+clusters of near-copies a news archive has). The queries are the real documents
+among them, each leaving itself out. For each library and setting: the
 build time on every core, the memory its vectors and graph take, the time of one
 query on one thread, and the share of the exact top 5 found in the first 50 results
 (the shortlist retrieval reads). usearch and hnswlib are not dependencies of
@@ -26,12 +28,13 @@ from .records import show
 
 SHORTLIST = settings.SHORTLIST
 QUERIES = 300
+HNSW_M, EF_CONSTRUCTION, EF_SEARCH = 16, 100, 128  # the graphs' settings (faiss's defaults are 32, 40, 16)
 
 
-def run() -> dict:
-    path = CACHE / "speed-100k.duckdb"
+def run(store: str = "100k", only: str | None = None) -> dict:
+    path = CACHE / f"speed-{store}.duckdb"
     if not path.exists():
-        raise SystemExit(f"{path} is missing: run `python scripts/bench.py speed --stores 100000` first")
+        raise SystemExit(f"{path} is missing: run `python scripts/bench.py speed` first")
     with Store(path) as store:
         batches = list(store.document_vectors())
     vectors = np.concatenate([v for _, _, v in batches])
@@ -46,6 +49,8 @@ def run() -> dict:
 
     rows, figures = [], {}
     for name, build in _libraries(vectors.shape[1], threads).items():
+        if only and not name.startswith(only):
+            continue
         began = time.perf_counter()
         search, memory = build(vectors)
         build_s = time.perf_counter() - began
@@ -62,10 +67,10 @@ def run() -> dict:
         rows,
     )
     return {
-        "data_files": ["bench/cache/speed-100k.duckdb (bench.py speed)"],
+        "data_files": [f"bench/cache/speed-{store}.duckdb (bench.py speed)"],
         "params": {"vectors": len(vectors), "queries": QUERIES, "shortlist": SHORTLIST, "threads": threads,
-                   "hnsw_m": settings.INDEX_HNSW_M, "ef_construction": settings.INDEX_EF_CONSTRUCTION,
-                   "ef_search": settings.INDEX_EF_SEARCH},  # fmt: skip
+                   "ivf_lists": settings.INDEX_IVF_LISTS, "nprobe": settings.INDEX_NPROBE, "hnsw_m": HNSW_M,
+                   "ef_construction": EF_CONSTRUCTION, "ef_search": EF_SEARCH, "only": only},  # fmt: skip
         "figures": figures,
         "detail": {"rows": rows},
     }
@@ -78,10 +83,22 @@ def _without(found: np.ndarray, query: int) -> np.ndarray:
 
 def _libraries(dim: int, threads: int) -> dict:
     """name -> build(vectors) -> (search(vector) -> ids best first, memory bytes)."""
-    m, ef_add, ef_search, k = settings.INDEX_HNSW_M, settings.INDEX_EF_CONSTRUCTION, settings.INDEX_EF_SEARCH, SHORTLIST + 1
+    m, ef_add, ef_search, k = HNSW_M, EF_CONSTRUCTION, EF_SEARCH, SHORTLIST + 1
     libraries = {}
 
     import faiss
+
+    from provenance.index import _new_inverted_file
+
+    def faiss_ivf(vectors):
+        faiss.omp_set_num_threads(threads)
+        index = _new_inverted_file(dim, vectors)
+        index.add_with_ids(vectors, np.arange(len(vectors)))
+        faiss.omp_set_num_threads(1)
+        params = faiss.SearchParametersIVF(nprobe=settings.INDEX_NPROBE)
+        return (lambda q: index.search(q[None, :], k, params=params)[1][0]), len(vectors) * (dim + 8)
+
+    libraries["faiss ivf-sq8 (chosen)"] = faiss_ivf
 
     def faiss_build(quantizer):
         def build(vectors):
@@ -102,7 +119,7 @@ def _libraries(dim: int, threads: int) -> dict:
 
         return build
 
-    libraries["faiss hnsw-sq8 (chosen)"] = faiss_build(faiss.ScalarQuantizer.QT_8bit)
+    libraries["faiss hnsw-sq8"] = faiss_build(faiss.ScalarQuantizer.QT_8bit)
     libraries["faiss hnsw-fp16"] = faiss_build(faiss.ScalarQuantizer.QT_fp16)
     libraries["faiss hnsw-f32"] = faiss_build(None)
 

@@ -69,7 +69,7 @@ def run(ws: Workspace) -> dict:
         path = ws.folder / f"speed-{label}.duckdb"
         build_seconds = _build_scaled_store(path, base, size, tracker)
         index_seconds = _in_child(_build_index, str(path), ws.model)
-        # the quick store is too small for a graph: its recall check builds one anyway
+        # the quick store is too small for an inverted file: its recall check builds one anyway
         recall = _in_child(_index_recall, str(path), [doc.doc_id for doc, _ in base[: sizes["recall_queries"]]], ws.quick)
         measured = _in_child(_measure_traces, str(path), ws.model, suspect, sizes["traces"])
         grown = _in_child(_add_then_trace, str(path), ws.model, suspect, base, size, sizes["added"])
@@ -114,9 +114,9 @@ def run(ws: Workspace) -> dict:
     )  # fmt: skip
     show(
         "speed: the document index against the exact scan, and growing a store",
-        ["store", "index build s", "shards", "graph shards", "recall@5 in shortlist", "tie-aware recall@5",
+        ["store", "index build s", "shards", "inverted files", "recall@5 in shortlist", "tie-aware recall@5",
          "docs count s", "docs list s", "docs by site s", f"add {sizes['added']} s", "first trace after s", "reloaded"],
-        [[label, d["index_seconds"], d["recall"]["shards"], d["recall"]["graph_shards"], d["recall"]["recall"],
+        [[label, d["index_seconds"], d["recall"]["shards"], d["recall"]["approximate_shards"], d["recall"]["recall"],
           d["recall"]["tie_aware_recall"], d["docs_count_s"], d["docs_list_s"], d["docs_by_site_s"],
           d["grown"]["add_s"], d["grown"]["first_trace_s"], d["grown"]["reloaded"]]
          for label, d in detail.items() if label != "align_seconds"],
@@ -223,13 +223,13 @@ def _build_index(db: str, model: str | None) -> float:
     return time.perf_counter() - began
 
 
-def _index_recall(db: str, query_ids: list[str], force_graphs: bool) -> dict:
+def _index_recall(db: str, query_ids: list[str], force_approximate: bool) -> dict:
     """How much of the exact scan's top 5 the index's shortlist (the first SHORTLIST
     of `Corpus.nearest`) holds, for stored real documents as queries. Tie-aware too,
     as ann-benchmarks counts it: a shortlisted document as near as the exact 5th
     (to 1e-4) counts, since among noisy repeats of one text the exact top 5 is a
     near-tie that any 5 of the repeats answer as well."""
-    if force_graphs:
+    if force_approximate:
         settings.INDEX_ANN_MIN = 100
     with Store(db) as store:
         corpus = Corpus.from_store(store)
@@ -259,7 +259,7 @@ def _index_recall(db: str, query_ids: list[str], force_graphs: bool) -> dict:
         "tie_aware_recall": float(np.mean(tie_aware)),
         "queries": len(query_ids),
         "shards": len(shards),
-        "graph_shards": sum(1 for shard in shards.values() if shard.graph is not None),
+        "approximate_shards": sum(1 for shard in shards.values() if shard.searcher is not None),
     }
 
 
