@@ -18,6 +18,7 @@ two to one host, and `ingest.fetch`'s timeouts and size caps.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import threading
 import time
@@ -172,12 +173,15 @@ def _warc(path: Path) -> BulkSource:
     if not head:
         raise InputError(f"{path}: the file is empty")
     notes: list[str] = []
-    return BulkSource(str(path), WARC, _count_pages(path), _warc_items(path, notes), notes)
+    return BulkSource(str(path), WARC, _count_pages(path), warc_items(path, notes), notes)
 
 
-def _records(path: Path):
-    """Every record, HTTP headers parsed, payloads decoded (chunked, gzip)."""
-    return ArchiveIterator(str(path), parse_http=True, auto_decode="all", fsspec_args=False)
+def _records(source: Path | bytes):
+    """Every record of a WARC file or of its bytes, HTTP headers parsed, payloads
+    decoded (chunked, gzip)."""
+    if isinstance(source, bytes):
+        return ArchiveIterator(io.BytesIO(source), parse_http=True, auto_decode="all")
+    return ArchiveIterator(str(source), parse_http=True, auto_decode="all", fsspec_args=False)
 
 
 def _is_page(record) -> bool:
@@ -202,15 +206,17 @@ def _count_pages(path: Path) -> int | None:
     return pages
 
 
-def _warc_items(path: Path, notes: list[str]) -> Iterator[Item | Failure]:
-    """The HTML responses (status 200) with their WARC-Target-URI and WARC-Date. A
-    page is held back until the next record starts or the archive is known to end
-    cleanly: the last record of a cut-off file is incomplete."""
+def warc_items(source: Path | bytes, notes: list[str], origin: str | None = None) -> Iterator[Item | Failure]:
+    """The HTML responses (status 200) of a WARC file, or of its bytes (a Spark
+    executor's), with their WARC-Target-URI and WARC-Date. A page is held back until
+    the next record starts or the archive is known to end cleanly: the last record of
+    a cut-off file is incomplete."""
+    path = origin or str(source)
     pending: Item | None = None
     pending_is_last = False  # the last record read is the pending page
     position, length, number, left_out = 0, 0, 0, Counter()
     try:
-        for record in _records(path):
+        for record in _records(source):
             number += 1
             position, length, pending_is_last = record.stream_pos, record.content_length, False
             if not _is_page(record):
@@ -237,7 +243,7 @@ def _warc_items(path: Path, notes: list[str]) -> Iterator[Item | Failure]:
         if left_out:
             kinds = ", ".join(f"{kind} {count}" for kind, count in left_out.most_common())
             notes.append(f"{sum(left_out.values())} WARC records left out as not HTML pages ({kinds})")
-    if number and _cut_off(path, position, length):
+    if number and _cut_off(source, position, length):
         reason = f"the archive ends in the middle of record {number}: it is truncated; the records before it were read"
         if pending is not None and not pending_is_last:
             yield pending
@@ -256,12 +262,12 @@ def _record_kind(record) -> str:
     return record.http_content_type or "no content type"
 
 
-def _cut_off(path: Path, position: int, length: int) -> bool:
+def _cut_off(source: Path | bytes, position: int, length: int) -> bool:
     """Whether the last record, at `position` with a block of `length` bytes, ends
     before its end: FastWARC stops at the end of the file without saying so. A
     record-compressed file (one gzip member a record, as crawlers write them) must
     end with a whole member; an uncompressed one with the record's whole block."""
-    with path.open("rb") as file:
+    with io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as file:
         compressed = file.read(2) == b"\x1f\x8b"
         file.seek(position)
         tail = file.read()

@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from . import settings
+from .archives import Failure, warc_items
 from .errors import InputError, ProvenanceError
-from .ingest import metadata_fields, normalise_text
+from .ingest import metadata_fields, normalise_text, read_bytes
 from .judge import compare
 from .models import RELATED, Cue, Document, Evidence, Judged, Link, Passage, RawDocument
 from .progress import NullProgress, Progress
@@ -164,40 +165,21 @@ def looks_binary(text: str) -> bool:
 
 
 def warc_records(stream, origin: str) -> Iterator[RawDocument | BadRecord]:
-    """The HTML responses of a WARC file as articles (trafilatura extracts each page as
-    `add` does). A record that cannot be parsed ends the file: WARC has no marker to
-    resynchronise on, so the rest is listed as one bad record."""
-    from warcio.archiveiterator import ArchiveIterator
-
-    from .ingest import _decode, _from_html
-
-    records = ArchiveIterator(stream)
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            return
-        except Exception as err:  # warcio fails on a broken record in many ways (AttributeError on a missing URI)
-            yield BadRecord(f"{origin}@{records.offset}", f"broken WARC record, the rest of the file is skipped ({err})")
-            return
-        where = f"{origin}@{records.offset}"
-        if record.rec_type != "response":
-            continue
-        content_type = record.http_headers.get_header("Content-Type", "") if record.http_headers else ""
-        if "html" not in content_type.lower():
+    """The HTML responses of a WARC file as articles, read as `add` reads a crawl
+    (archives.warc_items; the crawl's date where the page gives none). A file cut off
+    or unreadable past a record keeps the records before it; the rest is one bad record."""
+    notes: list[str] = []
+    for item in warc_items(stream.read(), notes, origin):
+        if isinstance(item, Failure):
+            yield BadRecord(item.origin, item.reason)
             continue
         try:
-            payload = record.content_stream().read()
-        except Exception as err:  # as above: a record cut short or badly compressed
-            yield BadRecord(where, f"broken WARC record ({err})")
-            return
-        url = record.rec_headers.get_header("WARC-Target-URI")
-        try:
-            raw = _from_html(_decode(payload, where, None), where, url)
+            [raw] = read_bytes(item.data, item.origin, suffix=".html", charset=item.charset, url=item.url)
         except InputError as err:
-            yield BadRecord(where, str(err).removeprefix(f"{where}: "))
+            yield BadRecord(item.origin, str(err).removeprefix(f"{item.origin}: "))
             continue
-        yield text_document(raw.text, where, url=raw.url, title=raw.title, site=raw.site, author=raw.author, date=raw.published)
+        date = raw.published or item.date
+        yield text_document(raw.text, item.origin, url=raw.url, title=raw.title, site=raw.site, author=raw.author, date=date)
 
 
 def split_records(records: Iterable[RawDocument | BadRecord]) -> tuple[list[Document], list[BadRecord]]:
