@@ -88,7 +88,7 @@ def run_all(quick: bool, model: str | None) -> None:
 
 @cli.command(name="indexes")
 @click.option("--store", default="100k", show_default=True, help="Which speed store's vectors: 100k or 1M.")
-@click.option("--only", default=None, help="Only the indexes whose name starts so, e.g. faiss.")
+@click.option("--only", default=None, help="Only the indexes whose names start so, comma-separated: faiss ivf,faiss hnsw-sq8.")
 def run_indexes(store: str, only: str | None) -> None:
     """Compare nearest-neighbour indexes on a speed store's vectors (after `speed`)."""
     began = time.perf_counter()

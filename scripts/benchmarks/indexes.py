@@ -49,7 +49,7 @@ def run(store: str = "100k", only: str | None = None) -> dict:
 
     rows, figures = [], {}
     for name, build in _libraries(vectors.shape[1], threads).items():
-        if only and not name.startswith(only):
+        if only and not name.startswith(tuple(only.split(","))):
             continue
         began = time.perf_counter()
         search, memory = build(vectors)
