@@ -9,7 +9,7 @@ source that cannot be read at all (a missing folder, a "feed" that is an HTML pa
 a sitemap that lists only itself) is an InputError before the first item.
 
 WARC files are read with FastWARC, which read the HTML responses of a 2,000-page
-crawl 5.6 times faster than warcio (`scripts/bench.py ingest`, BENCHMARKS.md). Feeds are read with
+crawl 5.3 times faster than warcio (`scripts/bench.py ingest`, BENCHMARKS.md). Feeds are read with
 feedparser (RSS 0.9x-2.0, RSS 1.0, Atom); sitemaps, whose format is two elements
 deep, with lxml. Pages are fetched politely: one request at a time, a pause between
 two to one host, and `ingest.fetch`'s timeouts and size caps.

@@ -4,7 +4,7 @@ the speed of the model.
 Extraction, language detection and segmentation (`tracker.prepare`, no model) run in
 worker processes, a window of items ahead, while the main process embeds and stores
 the batch before, so that the model, on every core, need not wait for them. On 2
-cores they have no spare core and compete with it: end to end runs at 0.82-0.85 of
+cores they have no spare core and compete with it: end to end runs at 0.87 of
 the bare model's rate there on 3-passage pages (BENCHMARKS.md, section 8).
 Pages still to fetch (a feed's, a sitemap's) are fetched by one thread, politely
 (archives.PoliteFetcher), and go on to the workers from there.

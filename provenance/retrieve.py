@@ -98,7 +98,10 @@ class Corpus:
         first: the first k of the list are the k nearest of all, and past them come
         the nearest of each language. `skip` is a doc id left out (the query's own)."""
         skip_seq = self._seq_of(skip) if skip else None
-        shards = {lang: self.index.shards[lang]} if lang in self.index.shards else {} if lang else self.index.shards
+        if lang is None:
+            shards = self.index.shards
+        else:
+            shards = {lang: self.index.shards[lang]} if lang in self.index.shards else {}
         hits = []
         for shard_lang, shard in shards.items():
             keys, cosines = shard.search(vector, k + (skip_seq is not None))

@@ -52,8 +52,8 @@ from .progress import NullProgress, Progress
 from .retrieve import Corpus, Hit, body_rows, document_vector, neighbours, retrieve
 from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
-from .vectors import text_hash
 from .sweep import SweepResult, import_results, read_corpus, split_records, sweep_store
+from .vectors import text_hash
 
 
 def prepare(raw: RawDocument) -> Document:
@@ -169,9 +169,7 @@ class Tracker:
         given = {key: value for key, value in overrides.items() if value is not None}
         if "url" in given or "title" in given:
             raise InputError(f"{source.name}: --url and --title name one document; a {source.kind} holds many")
-        summary = add_bulk(self, source, metadata_fields(**given))
-        self._corpus = None
-        return summary
+        return add_bulk(self, source, metadata_fields(**given))
 
     def _corrected(self, doc_id: str, metadata: dict) -> Added:
         _, changes = self.store.update_document(doc_id, **metadata_fields(**metadata))
@@ -233,7 +231,8 @@ class Tracker:
                 doc = self.add_documents([suspect])[0].doc if keep else suspect
             else:
                 doc = self.resolve(suspect, keep=keep, **overrides)
-        others = len(self.corpus()) - (self.store.seq_of(doc.doc_id) is not None)
+        # the index keeps deleted documents until its files are rebuilt: the store counts
+        others = self.store.document_count() - (self.store.seq_of(doc.doc_id) is not None)
         if others == 0:
             raise StoreError("the store holds only this document: add the originals first")
         with _timed(timings, "embed"):
@@ -371,7 +370,6 @@ class Tracker:
     def import_sweep(self, folder: str | os.PathLike) -> dict:
         """Load a Spark sweep's Parquet results (spark_sweep.py) into the store."""
         manifest = import_results(self.store, folder)
-        self._corpus = None
         figures = ("documents", "added", "pairs", "related", "seconds")
         manifest["sweep_id"] = self.store.save_sweep(
             manifest["master"],
@@ -412,8 +410,8 @@ class Tracker:
         return self.store.delete_run(run_id)
 
     def close(self) -> None:
-        """Save the document index's inverted files beside the store (when it has grown some),
-        then close the store."""
+        """Save the document index's inverted files beside the store (when it has
+        grown some), then close the store."""
         try:
             if self._corpus is not None:
                 self._corpus.save()

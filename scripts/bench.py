@@ -92,8 +92,9 @@ def run_all(quick: bool, model: str | None) -> None:
 def run_indexes(store: str, only: str | None) -> None:
     """Compare nearest-neighbour indexes on a speed store's vectors (after `speed`)."""
     began = time.perf_counter()
-    record = write_result("indexes", False, indexes.run(store, only), time.perf_counter() - began, "(vectors of the speed store)")
-    update_benchmarks_md({"indexes": record})
+    name = f"indexes-{store}"  # one record (and one BENCHMARKS.md table) a store
+    record = write_result(name, False, indexes.run(store, only), time.perf_counter() - began, "(vectors of the speed store)")
+    update_benchmarks_md({name: record})
 
 
 @cli.command(name="warm")

@@ -67,6 +67,7 @@ def run(store: str = "100k", only: str | None = None) -> dict:
         rows,
     )
     return {
+        "command": f"python scripts/bench.py indexes --store {store}" + (f' --only "{only}"' if only else ""),
         "data_files": [f"bench/cache/speed-{store}.duckdb (bench.py speed)"],
         "params": {"vectors": len(vectors), "queries": QUERIES, "shortlist": SHORTLIST, "threads": threads,
                    "ivf_lists": settings.INDEX_IVF_LISTS, "nprobe": settings.INDEX_NPROBE, "hnsw_m": HNSW_M,

@@ -93,7 +93,7 @@ def update_benchmarks_md(records: dict[str, dict]) -> None:
 def markdown_section(name: str, record: dict) -> str:
     stamp = (f"_{record['machine']['platform']}, {record['machine']['cpu_count']} CPUs; commit "
              f"{record['git_commit'][:10]}{' (uncommitted changes)' if record['git_dirty'] else ''}; model "
-             f"{record['model']}; {record['seconds']:.0f} s; `python scripts/bench.py {name}`_\n\n")  # fmt: skip
+             f"{record['model']}; {record['seconds']:.0f} s; `{record.get('command') or f'python scripts/bench.py {name}'}`_\n\n")  # fmt: skip
     lines = ["| figure | value | target | result |", "|---|---|---|---|"]
     for figure, value in record["figures"].items():
         target = TARGETS.get(figure, "")
@@ -168,11 +168,20 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
               d["bare_passages"] / d["bare_seconds_after"]],
              ["re-run (all skipped unread)", d["rerun"]["skipped_unread"], 0, d["rerun_seconds"], ""]],
         )]  # fmt: skip
+    if name.startswith("indexes"):
+        return [_md_table(["index", "build s", "memory MB", "ms a query", "exact top 5 in the first 50"], record["detail"]["rows"])]
     if name == "speed":
+        stores = {label: d for label, d in record["detail"].items() if label != "align_seconds"}
         return [_md_table(
             ["store", "documents", "passages", "p50 s", "p95 s", "peak RSS GB", "file GB", "build s"],
             [[label, d["documents"], d["passages"], d["p50"], d["p95"], d["peak_rss_gb"], d["file_bytes"] / 1e9,
-              d["build_seconds"]] for label, d in record["detail"].items() if label != "align_seconds"],
+              d["build_seconds"]] for label, d in stores.items()],
+        ), _md_table(
+            ["store", "index GB", "index build s", "inverted files", "recall@5 in shortlist", "tie-aware", "docs count s",
+             "docs newest 20 s", "docs of a site s", "add 1,000 s", "first trace after s", "reloaded"],
+            [[label, d["index_bytes"] / 1e9, d["index_seconds"], d["recall"]["approximate_shards"], d["recall"]["recall"],
+              d["recall"]["tie_aware_recall"], d["docs_count_s"], d["docs_list_s"], d["docs_by_site_s"],
+              d["grown"]["add_s"], d["grown"]["first_trace_s"], d["grown"]["reloaded"]] for label, d in stores.items()],
         )]  # fmt: skip
     return []
 
