@@ -29,7 +29,6 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from itertools import islice
-from typing import TYPE_CHECKING
 
 from . import settings
 from .archives import BulkSource, Failure, Item
@@ -37,10 +36,8 @@ from .embed import usable_cores
 from .errors import InputError, InputWarning
 from .ingest import read_bytes
 from .models import BulkSummary, Document
+from .prepare import prepare
 from .progress import NullProgress
-
-if TYPE_CHECKING:
-    from .tracker import Tracker
 
 CHUNK_ITEMS = 64  # items checked against the store in one query
 
@@ -58,14 +55,16 @@ def worker_count() -> int:
     return settings.BULK_WORKERS or max(1, usable_cores() // 2)
 
 
-def add_bulk(tracker: Tracker, source: BulkSource, metadata: dict[str, str] | None = None) -> BulkSummary:
-    """Extract, embed and store every item of `source`; `metadata` (document fields,
-    as ingest.metadata_fields names them) replaces what is extracted, in every one."""
+def add_bulk(tracker, source: BulkSource, metadata: dict[str, str] | None = None) -> BulkSummary:
+    """Extract, embed and store every item of `source` with the tracker's model and
+    store (a tracker.Tracker, not imported: tracker.py imports this module); `metadata`
+    (document fields, as ingest.metadata_fields names them) replaces what is
+    extracted, in every one."""
     return _BulkRun(tracker, source, metadata or {}).run()
 
 
 class _BulkRun:
-    def __init__(self, tracker: Tracker, source: BulkSource, metadata: dict[str, str]):
+    def __init__(self, tracker, source: BulkSource, metadata: dict[str, str]):
         self.tracker = tracker
         self.source = source
         self.metadata = metadata
@@ -182,7 +181,6 @@ def extract(item: Item, metadata: dict[str, str]) -> Extracted:
     """In a worker: the item's documents, prepared (language, passages, cues, id), or
     the reason it has none. The crawl's or feed's date stands in for a page's own
     only when the page gives none."""
-    from .tracker import prepare  # tracker.py imports this module
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)

@@ -279,15 +279,6 @@ def m004_compact_vectors(con: duckdb.DuckDBPyConnection, dim: int) -> None:
     )
 
 
-MIGRATION_CHUNK = 10_000  # documents a step while m004 rewrites the vectors
-
-
-def _float_rows(column: pa.ChunkedArray, dim: int) -> np.ndarray:
-    """An (n, dim) float32 array from a FLOAT[dim] column (the schema before m004)."""
-    chunks = [chunk.flatten().to_numpy() for chunk in column.chunks]
-    return np.concatenate(chunks).reshape(-1, dim) if chunks else np.empty((0, dim), dtype=np.float32)
-
-
 @migration
 def m005_ingested_items(con: duckdb.DuckDBPyConnection, dim: int) -> None:
     """The items of bulk sources (a crawl's pages, a folder's files, a feed's links)
@@ -320,3 +311,15 @@ def m006_sweeps(con: duckdb.DuckDBPyConnection, dim: int) -> None:
         )
         """
     )
+
+
+# --- what the steps share ---------------------------------------------------------
+
+
+MIGRATION_CHUNK = 10_000  # documents a step while m004 rewrites the vectors
+
+
+def _float_rows(column: pa.ChunkedArray, dim: int) -> np.ndarray:
+    """An (n, dim) float32 array from a FLOAT[dim] column (the schema before m004)."""
+    chunks = [chunk.flatten().to_numpy() for chunk in column.chunks]
+    return np.concatenate(chunks).reshape(-1, dim) if chunks else np.empty((0, dim), dtype=np.float32)

@@ -33,6 +33,7 @@ from .errors import InputError, ProvenanceError
 from .ingest import metadata_fields, normalise_text, read_bytes
 from .judge import compare
 from .models import RELATED, Cue, Document, Evidence, Judged, Link, Passage, RawDocument
+from .prepare import prepare
 from .progress import NullProgress, Progress
 from .retrieve import Corpus, body_rows, document_vector, neighbours
 from .vectors import pack, unpack
@@ -185,8 +186,6 @@ def warc_records(stream, origin: str) -> Iterator[RawDocument | BadRecord]:
 def split_records(records: Iterable[RawDocument | BadRecord]) -> tuple[list[Document], list[BadRecord]]:
     """Prepared articles (language, passages, cues) and the bad records, the same text
     twice kept once."""
-    from .tracker import prepare
-
     docs: dict[str, Document] = {}
     bad: list[BadRecord] = []
     for record in records:

@@ -23,12 +23,11 @@ import numpy as np
 from . import settings
 from .archives import BulkSource
 from .bulk import add_bulk
-from .cues import extract_cues, translation_hints
+from .cues import translation_hints
 from .embed import Embedder, load_embedder
 from .errors import InputError, NotFound, StoreError
-from .ingest import content_id, metadata_fields, read_source
+from .ingest import metadata_fields, read_source
 from .judge import compare, mark_siblings, place
-from .language import document_language
 from .lineage import Pairs, build_story, component
 from .models import (
     CITED,
@@ -44,36 +43,15 @@ from .models import (
     Document,
     Judged,
     Match,
-    RawDocument,
     Story,
     TraceResult,
 )
+from .prepare import prepare
 from .progress import NullProgress, Progress
 from .retrieve import Corpus, Hit, body_rows, document_vector, neighbours, retrieve
-from .segment import split_passages
 from .store import RunSummary, Store, default_db_path
 from .sweep import SweepResult, import_results, read_corpus, split_records, sweep_store
 from .vectors import text_hash
-
-
-def prepare(raw: RawDocument) -> Document:
-    """Language, passages, cues and id of an ingested text; no model, no store."""
-    lang = raw.lang or document_language(raw.text)
-    passages = split_passages(raw.text, lang)
-    if not passages:
-        raise InputError(f"{raw.origin}: no passages found in the text")
-    return Document(
-        doc_id=content_id(raw.text),
-        text=raw.text,
-        lang=lang,
-        passages=passages,
-        cues=extract_cues(passages),
-        title=raw.title,
-        url=raw.url,
-        site=raw.site,
-        author=raw.author,
-        published=raw.published,
-    )
 
 
 class Tracker:
