@@ -23,8 +23,8 @@ import click
 from rich.console import Console
 
 from . import settings
-from .errors import InputWarning, NotFound, ProvenanceError
 from .archives import READABLE_SUFFIXES, open_source
+from .errors import InputWarning, NotFound, ProvenanceError
 from .ingest import metadata_fields
 from .models import BulkSummary
 from .progress import NullProgress
@@ -511,7 +511,7 @@ def sweep(ctx: click.Context, corpus: tuple[str, ...], since, until, window: int
     """Find every related pair of stored articles and judge it: each article's nearest
     articles (within --window days), read by the judge `trace` uses. CORPUS files
     (.jsonl, .jsonl.gz, .parquet, .warc, .warc.gz) are added first; their bad records
-    (empty text, binary, a broken WARC record) are skipped and listed. The readings are
+    (empty text, binary, a WARC file cut off) are skipped and listed. The readings are
     stored: `lineage` builds a swept article's story from them.
 
     For a corpus past one machine, the same sweep runs on Apache Spark:
