@@ -56,7 +56,15 @@ class Corpus:
         there is none (or it belongs to another store). `advance` counts documents
         indexed, for a progress bar."""
         token = store.index_token()
-        index = DocumentIndex.load(index_folder(store.path), store.dim, token) or DocumentIndex(store.dim, token)
+        index = DocumentIndex.load(index_folder(store.path), store.dim, token)
+        if index is None:
+            index = DocumentIndex(store.dim, token)
+        else:
+            # the saved files hold the big languages; the others are read back whole
+            for seqs, langs, vectors in store.document_vectors(up_to_seq=index.max_seq, except_langs=list(index.shards)):
+                index.add(seqs, langs, vectors)
+                if advance:
+                    advance(len(seqs))
         corpus = cls(index, store)
         corpus.catch_up(advance)
         return corpus

@@ -534,15 +534,29 @@ class Store:
         return {doc_id: by_seq.get(seq_of[doc_id], empty) for doc_id in ids}
 
     @_guarded
-    def document_vectors(self, after_seq: int = 0, batch_rows: int = 100_000) -> Iterator[tuple[np.ndarray, list[str], np.ndarray]]:
-        """Every document stored after `after_seq`, in batches of (seqs, languages,
-        (n, dim) vectors): what the vector index is built and caught up from. In the
-        order stored (DuckDB keeps insertion order), not sorted: a sort of a million
-        vectors costs more than the read."""
+    def document_vectors(
+        self,
+        after_seq: int = 0,
+        batch_rows: int = 100_000,
+        *,
+        up_to_seq: int | None = None,
+        except_langs: Sequence[str] = (),
+    ) -> Iterator[tuple[np.ndarray, list[str], np.ndarray]]:
+        """Every document stored after `after_seq` (up to `up_to_seq`, and not in
+        `except_langs`), in batches of (seqs, languages, (n, dim) vectors): what the
+        vector index is built and caught up from. In the order stored (DuckDB keeps
+        insertion order), not sorted: a sort of a million vectors costs more than the read."""
         if self._dim is None:
             return
+        conditions, params = ["seq > ?"], [int(after_seq)]
+        if up_to_seq is not None:
+            conditions.append("seq <= ?")
+            params.append(int(up_to_seq))
+        if except_langs:
+            conditions.append("lang NOT IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(except_langs))
         reader = self._con.sql(
-            "SELECT seq, lang, vector FROM documents WHERE seq > ?", params=[int(after_seq)]
+            f"SELECT seq, lang, vector FROM documents WHERE {' AND '.join(conditions)}", params=params
         ).to_arrow_reader(batch_rows)
         for batch in reader:
             yield (

@@ -102,6 +102,25 @@ def test_the_index_is_saved_beside_the_store_and_only_new_documents_are_added(db
         assert newcomer not in {stored.doc_id for _, stored in corpus.resolve(corpus.nearest(vectors[newcomer], 5))}
 
 
+def test_a_reloaded_index_holds_the_small_languages_too(db_path, approximate):
+    """Only the inverted files are saved: the languages scanned exactly are read back
+    from the store when the index is loaded."""
+    with Store(db_path) as store:
+        store.bind_model(MODEL, DIM)
+        fill(store, 900)  # 300 a language: inverted files
+        german = make_document(f"{7000:016x}", ["Eine deutsche Geschichte."], lang="de-AT")
+        vector = clustered(1, seed=5)
+        store.add_documents([(german, vector, vector[0])])
+        corpus = Corpus.from_store(store)
+        assert corpus.index.shards["de-AT"].searcher is None
+        corpus.save()
+    with Store(db_path) as store:
+        corpus = Corpus.from_store(store)
+        assert len(corpus) == 901 and set(corpus.index.shards) == {*LANGS, "de-AT"}
+        [(hit, found)] = corpus.resolve(corpus.nearest(vector[0], 1, lang="de-AT"))
+        assert found.doc_id == german.doc_id and hit.cosine > 0.999
+
+
 def test_an_index_left_by_another_store_is_not_used(db_path, approximate):
     with Store(db_path) as store:
         store.bind_model(MODEL, DIM)
