@@ -38,7 +38,7 @@ import pyarrow as pa
 
 from .errors import AmbiguousId, NotFound, StoreError
 from .migrations import MIGRATIONS
-from .vectors import pack, text_key, unpack
+from .vectors import hash_key, pack, text_key, unpack
 from .models import Candidate, Cue, Document, Evidence, Judged, Link, Match, Passage, Story, StoryEdge, StoryNode, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
@@ -621,7 +621,7 @@ class Store:
             params=[model, list(text_hashes)],
         ).to_arrow_table()
         found = dict(zip(rows.column("text_hash").to_pylist(), unpack(rows.column("vector"), self._dim)))
-        missing = {int(h[:16], 16): h for h in text_hashes if h not in found and _is_hash(h)}
+        missing = {key: h for h in text_hashes if h not in found and (key := hash_key(h)) is not None}
         if missing and model == self._model:
             # the key column first, alone: the vectors of the few rows it finds come after
             keys = pa.table({"text_key": pa.array(list(missing), pa.uint64())})
@@ -1183,10 +1183,6 @@ def _document_filter(
         conditions.append("contains(lower(coalesce(title, '') || ' ' || text), lower(?))")
         params.append(word)
     return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
-
-
-def _is_hash(text: str) -> bool:
-    return len(text) >= 16 and all(ch in "0123456789abcdef" for ch in text[:16])
 
 
 def _in_list(values: Sequence[int]) -> str:

@@ -29,7 +29,15 @@ def text_hash(text: str) -> str:
 def text_key(text: str) -> int:
     """The first 64 bits of `text_hash`, as the passages table keeps it: the cache finds
     a stored passage's vector by it with one scan of an integer column."""
-    return int(text_hash(text)[:16], 16)
+    return hash_key(text_hash(text))
+
+
+def hash_key(hashed: str) -> int | None:
+    """The `text_key` of a `text_hash`; None for a cache key that is not one."""
+    prefix = hashed[:16]
+    if len(prefix) < 16 or any(ch not in "0123456789abcdef" for ch in prefix):
+        return None
+    return int(prefix, 16)
 
 
 def pack(vectors: np.ndarray) -> pa.Array:
