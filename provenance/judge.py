@@ -24,6 +24,7 @@ from . import settings
 from .align import align_best_match, align_monotone
 from .direction import came_after, which_first
 from .errors import ModelError
+from .facts import is_common_word
 from .models import (
     BODY,
     COPY,
@@ -244,7 +245,11 @@ def _evidence(suspect: Document, source: Document, links: list[Link]) -> Evidenc
     aligned_suspect = {i for link in paired for i in link.suspect}
     aligned_source = {j for link in paired for j in link.source}
     numbers = set(_NUMBER.findall(suspect.text)) & set(_NUMBER.findall(source.text))
-    names = set(_NAME.findall(suspect.text)) & set(_NAME.findall(source.text))
+    names = {
+        name
+        for name in set(_NAME.findall(suspect.text)) & set(_NAME.findall(source.text))
+        if not is_common_word(name, suspect.lang, source.lang)  # "The", "But", "Three" open sentences
+    }
     return Evidence(
         suspect_aligned=round(len(aligned_suspect) / suspect_body, 4) if suspect_body else 0.0,
         source_covered=round(len(aligned_source) / source_body, 4) if source_body else 0.0,

@@ -296,7 +296,9 @@ def alignment_rows(suspect: Document, match: Match) -> list[AlignmentRow]:
                 source_text=source_text,
                 score=link.score if link.source else None,
                 status=STATUS_LINKED if link.source else unmatched_status(link.suspect),
-                differs=_differs(suspect, match, suspect_text, source_text),
+                differs=_differs(
+                    suspect, match, _join(suspect_texts, link.suspect, "\n"), _join(source_texts, link.source, "\n")
+                ),
             )
         )
     for passage in suspect.passages:
@@ -316,10 +318,11 @@ def alignment_rows(suspect: Document, match: Match) -> list[AlignmentRow]:
 
 
 def _differs(suspect: Document, match: Match, suspect_text: str, source_text: str) -> Differences:
-    """What one link's two sides disagree on (nothing, when a side is empty)."""
+    """What one link's two sides disagree on (nothing, when a side is empty); each
+    side's passages one a line, so that a passage's first word opens a sentence."""
     if not (suspect_text and source_text):
         return Differences()
-    return differences(suspect_text, source_text, suspect.lang == match.source.lang, suspect.lang)
+    return differences(suspect_text, source_text, suspect.lang == match.source.lang, suspect.lang, match.source.lang)
 
 
 def dropped_passages(match: Match) -> list[tuple[int, str]]:
@@ -415,7 +418,8 @@ KEY = (
         "differs",
         "an aligned pair in which a number or a name on one side is replaced by another on the other "
         "(15 ≠ 14, Macron ≠ Merkel): where a rewrite changes a fact. Numbers are compared by value "
-        "(4,7 = 4.7; 250 000 = 250,000); names only within one language",
+        "(4,7 = 4.7; 250 000 = 250,000; 6.40 Uhr = 6:40 a.m.; eight = 8); names only within one language, "
+        "and Kiev = Kyiv",
     ),
     (
         "cue kinds",
@@ -440,8 +444,8 @@ def _texts(document: Document) -> dict[int, str]:
     return {passage.idx: passage.text for passage in document.passages}
 
 
-def _join(texts: dict[int, str], indices: Iterable[int]) -> str:
-    return " ".join(texts.get(idx, "") for idx in indices).strip()
+def _join(texts: dict[int, str], indices: Iterable[int], separator: str = " ") -> str:
+    return separator.join(texts.get(idx, "") for idx in indices).strip()
 
 
 def _clean(text: str | None) -> str:
