@@ -26,7 +26,7 @@ from . import settings
 from .archives import READABLE_SUFFIXES, open_source
 from .errors import InputWarning, NotFound, ProvenanceError
 from .ingest import metadata_fields
-from .models import BulkSummary
+from .models import RELATED, UNDECIDED, UNRELATED, BulkSummary
 from .progress import NullProgress
 from .report import (
     RichProgress,
@@ -593,14 +593,20 @@ def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None,
     "-s", "--search", "words", metavar="WORDS", help="Only documents whose title or text holds every one of these words."
 )
 @click.option(
-    "-n", "--limit", type=click.IntRange(min=0), default=50, show_default=True, help="At most this many, newest first (0: all)."
+    "-n",
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="At most this many, the last added first (0: all).",
 )
 @json_option
 @store_options(model=False)
 @click.pass_context
 def docs(ctx: click.Context, site, lang, since, until, words, limit: int, as_json: bool, db):
-    """List the stored documents, newest first: the newest 50 unless --limit says
-    otherwise, with the count of all that match.
+    """List the stored documents, the last added first: the 50 added last unless
+    --limit says otherwise, with the count of all that match. The date shown is
+    the publication date.
 
     \b
     Examples:
@@ -623,7 +629,7 @@ def docs(ctx: click.Context, site, lang, since, until, words, limit: int, as_jso
         _print_json(documents_to_list(documents))
     else:
         total = len(documents) if not limit or len(documents) < limit else tracker.store.count_documents(**filters)
-        render_documents(documents, Console(), total)
+        render_documents(documents, Console(), total, filtered=any(filters.values()))
 
 
 LISTED_TEXT_CHARS = 200  # of each text, for a listed document's label when it has no title
@@ -639,18 +645,19 @@ def _checked(**metadata) -> dict:
 @click.option("--source", metavar="DOC_ID", help="Only runs that found this document related (id or prefix).")
 @click.option(
     "--relation",
-    type=click.Choice(["translation", "copy", "rewrite", "partial", "unrelated"]),
+    type=click.Choice([*RELATED, UNDECIDED, UNRELATED]),
     help="Only runs whose top match has this relation (unrelated: no source found).",
 )
-@click.option("--since", metavar="DATE", help="Only runs made on or after this date (YYYY-MM-DD).")
+@click.option("--since", metavar="DATE", help="Only runs made (traced) on or after this date (YYYY-MM-DD).")
 @click.option("-s", "--search", "words", metavar="WORDS", help="Only runs whose suspect's title or text holds these words.")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many (0: all).")
 @json_option
 @store_options(model=False)
 @click.pass_context
 def runs(ctx: click.Context, suspect, source, relation, since, words, limit: int, as_json: bool, db):
-    """List stored traces, newest first, with their top match: the run ids
-    that `show` and `delete` take.
+    """List stored traces, the last run first, with their top match: the run ids
+    that `show` and `delete` take. The date shown is the run's, when the trace
+    was made (not a publication date).
 
     \b
     Examples:
@@ -659,18 +666,20 @@ def runs(ctx: click.Context, suspect, source, relation, since, words, limit: int
       provenance runs --source 3f2a9c1e -n 0
       provenance runs --json | jq -r '.[0].run_id'
     """
-    found = _tracker(ctx, db, create=False).runs(
-        suspect=suspect,
-        source=source,
-        relation=relation,
-        since=_checked(date=since).get("published"),
-        words=(words or "").split(),
-        limit=limit or None,
-    )
+    tracker = _tracker(ctx, db, create=False)
+    filters = {
+        "suspect": suspect,
+        "source": source,
+        "relation": relation,
+        "since": _checked(date=since).get("published"),
+        "words": (words or "").split(),
+    }
+    found = tracker.runs(limit=limit or None, **filters)
     if as_json:
         _print_json(runs_to_list(found))
     else:
-        render_runs(found, Console())
+        total = len(found) if not limit or len(found) < limit else tracker.store.count_runs(**filters)
+        render_runs(found, Console(), total, filtered=any(filters.values()))
 
 
 @cli.command()

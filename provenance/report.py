@@ -679,19 +679,26 @@ def render_trace(
         console.print(Text("what the figures mean: add --explain", style="dim"))
 
 
-def render_documents(docs: Sequence[Document], console: Console, total: int | None = None) -> None:
-    """Print the stored documents as one table, newest first; `total` is how many
-    match in all, when the list shows only the newest of them."""
+def render_documents(
+    docs: Sequence[Document], console: Console, total: int | None = None, *, filtered: bool = False
+) -> None:
+    """Print the stored documents as one table, the last added first; `total` is how
+    many match in all, when the list shows only the last added of them; `filtered`
+    when a filter chose them (so that an empty list says no document matches, not
+    that none is stored)."""
     if not docs:
-        console.print("no documents stored yet: add some with `provenance add FILE_OR_URL`")
+        if filtered:
+            console.print("no stored document matches: `provenance docs` with no filter lists them all")
+        else:
+            console.print("no documents stored yet: add some with `provenance add FILE_OR_URL`")
         return
     total = len(docs) if total is None else total
     title = f"{total:,} stored document" + ("" if total == 1 else "s")
     if total > len(docs):
-        title = f"the newest {len(docs):,} of {title} (--limit 0 for all)"
+        title = f"the {len(docs):,} added last of {title} (--limit 0 for all)"
     table = _table(title)
     table.add_column("doc id", no_wrap=True)
-    table.add_column("title · site · date · lang", ratio=1, min_width=20, overflow="fold")
+    table.add_column("title · site · published · lang", ratio=1, min_width=20, overflow="fold")
     table.add_column("cues")
     for doc in docs:
         table.add_row(
@@ -764,14 +771,23 @@ def changes_text(changes: dict[str, tuple]) -> str:
     return ", ".join(f"{name} {old or 'none'} -> {new or 'none'}" for name, (old, new) in changes.items())
 
 
-def render_runs(runs: Sequence, console: Console) -> None:
-    """Print stored traces (store.RunSummary) as one table, newest first."""
+def render_runs(runs: Sequence, console: Console, total: int | None = None, *, filtered: bool = False) -> None:
+    """Print stored traces (store.RunSummary) as one table, the last run first;
+    `total` is how many match in all, when the list shows only the last of them;
+    `filtered` when a filter chose them."""
     if not runs:
-        console.print("no runs stored that match: trace a suspect with `provenance trace FILE_OR_ID`")
+        if filtered:
+            console.print("no stored run matches: `provenance runs` with no filter lists them all")
+        else:
+            console.print("no runs stored yet: trace a suspect with `provenance trace FILE_OR_ID`")
         return
-    table = _table(f"{len(runs)} run" + ("" if len(runs) == 1 else "s"))
+    total = len(runs) if total is None else total
+    title = f"{total:,} run" + ("" if total == 1 else "s")
+    if total > len(runs):
+        title = f"the last {len(runs):,} of {title} (--limit 0 for all)"
+    table = _table(title)
     table.add_column("run id", no_wrap=True)
-    table.add_column("date", no_wrap=True)
+    table.add_column("run date", no_wrap=True)
     table.add_column("suspect", ratio=1, overflow="fold")
     table.add_column("top match", ratio=1, overflow="fold")
     for run in runs:

@@ -146,6 +146,13 @@ _DOCUMENT_COLUMNS = "doc_id, url, title, site, author, published, lang, text, cu
 EDITABLE_FIELDS = ("url", "title", "site", "author", "published", "lang")
 
 
+# a run with its suspect and its top match (the best-ranked that may be a source): what `runs` lists and filters
+_RUN_JOINS = (
+    "FROM runs r JOIN documents d ON d.doc_id = r.suspect_id "
+    "LEFT JOIN matches m ON m.run_id = r.run_id AND m.rank = 1 AND m.role NOT IN ('sibling', 'derived')"
+)
+
+
 @dataclass
 class RunSummary:
     """One line of `provenance runs`: a stored trace and its top match."""
@@ -778,32 +785,12 @@ class Store:
         the suspect's title or text."""
         if self._dim is None:
             return []
-        conditions, params = [], []
-        if suspect:
-            conditions.append("r.suspect_id = ?")
-            params.append(self._resolve("documents", "doc_id", suspect, "document"))
-        if source:
-            conditions.append(
-                "EXISTS (SELECT 1 FROM matches f WHERE f.run_id = r.run_id AND f.source_id = ? AND f.relation <> 'unrelated')"
-            )
-            params.append(self._resolve("documents", "doc_id", source, "document"))
-        if relation:
-            conditions.append("coalesce(m.relation, 'unrelated') = ?")
-            params.append(relation)
-        if since:
-            conditions.append("r.created_at >= ?")
-            params.append(_date_value(since))
-        for word in words:
-            conditions.append("contains(lower(coalesce(d.title, '') || ' ' || d.text), lower(?))")
-            params.append(word)
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        where, params = self._run_filter(suspect=suspect, source=source, relation=relation, since=since, words=words)
         limited = f"LIMIT {int(limit)}" if limit else ""
         rows = self._con.execute(
             "SELECT r.run_id, r.created_at, r.suspect_id, d.title, left(d.text, 200), m.relation, m.source_id, "
             "s.title, left(s.text, 200), m.confidence "
-            "FROM runs r JOIN documents d ON d.doc_id = r.suspect_id "
-            "LEFT JOIN matches m ON m.run_id = r.run_id AND m.rank = 1 AND m.role NOT IN ('sibling', 'derived') "
-            "LEFT JOIN documents s ON s.doc_id = m.source_id "
+            f"{_RUN_JOINS} LEFT JOIN documents s ON s.doc_id = m.source_id "
             f"{where} ORDER BY r.created_at DESC, r.rowid DESC {limited}",
             params,
         ).fetchall()
@@ -823,6 +810,47 @@ class Store:
                 )
             )
         return summaries
+
+    @_guarded
+    def count_runs(
+        self,
+        *,
+        suspect: str | None = None,
+        source: str | None = None,
+        relation: str | None = None,
+        since: str | None = None,
+        words: Sequence[str] = (),
+    ) -> int:
+        """How many stored traces `runs` would list with these filters and no limit
+        (so that a limited list can say "1 of 3")."""
+        if self._dim is None:
+            return 0
+        where, params = self._run_filter(suspect=suspect, source=source, relation=relation, since=since, words=words)
+        return self._first(f"SELECT count(*) {_RUN_JOINS} {where}", params)[0]
+
+    def _run_filter(
+        self, *, suspect: str | None, source: str | None, relation: str | None, since: str | None, words: Sequence[str]
+    ) -> tuple[str, list]:
+        """The WHERE clause of `runs` and `count_runs` over _RUN_JOINS, and its parameters."""
+        conditions, params = [], []
+        if suspect:
+            conditions.append("r.suspect_id = ?")
+            params.append(self._resolve("documents", "doc_id", suspect, "document"))
+        if source:
+            conditions.append(
+                "EXISTS (SELECT 1 FROM matches f WHERE f.run_id = r.run_id AND f.source_id = ? AND f.relation <> 'unrelated')"
+            )
+            params.append(self._resolve("documents", "doc_id", source, "document"))
+        if relation:
+            conditions.append("coalesce(m.relation, 'unrelated') = ?")
+            params.append(relation)
+        if since:
+            conditions.append("r.created_at >= ?")
+            params.append(_date_value(since))
+        for word in words:
+            conditions.append("contains(lower(coalesce(d.title, '') || ' ' || d.text), lower(?))")
+            params.append(word)
+        return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
 
 
     # --- lineage ----------------------------------------------------------------

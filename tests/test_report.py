@@ -478,6 +478,9 @@ def test_documents_table_and_list():
     empty = Console(record=True, width=160)
     render_documents([], empty)
     assert "no documents stored yet" in empty.export_text()
+    none_match = Console(record=True, width=160)
+    render_documents([], none_match, filtered=True)
+    assert none_match.export_text().startswith("no stored document matches")
 
 
 def test_rich_progress_draws_nothing_when_stderr_is_not_a_terminal(capsys):

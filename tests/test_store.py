@@ -381,6 +381,14 @@ def test_runs_are_filtered_like_llm_logs(store):
     assert ids(words=["EUROPE", "defence"]) == ids() and ids(words=["football"]) == []
     assert ids(limit=1) == ["run-none"]
     assert store.runs(relation="unrelated")[0].source_id is None
+    # how many the unlimited list holds, so that `runs -n 1` says "1 of 3"
+    assert store.count_runs() == 3 and store.count_runs(relation="translation") == 2
+    assert store.count_runs(since="2024-09-01", source="politico") == 1 and store.count_runs(words=["football"]) == 0
+    undecided = _trace(store, "run-short", created_at="2024-09-07T00:00:00+00:00")
+    for match in undecided.matches:
+        match.relation = "undecided"
+    store.save_run(undecided)
+    assert ids(relation="undecided") == ["run-short"] and store.count_runs(relation="undecided") == 1
 
 
 def test_documents_are_filtered_by_site_language_dates_and_words(store):
