@@ -58,6 +58,8 @@ class Item:
     charset: str | None = None  # declared by the HTTP response
     date: str | None = None  # the crawl's or the feed's date (ISO), used when the page gives none
     final_url: str | None = None  # where fetching `url` ended, after redirects
+    path: str | None = None  # a folder's file: kept as the documents' file:// URL where they give none
+    site: str | None = None  # the feed's title, for a page whose own site is only its host name
 
     @cached_property
     def keys(self) -> tuple[str, ...]:
@@ -156,7 +158,7 @@ def _file_items(files: list[Path]) -> Iterator[Item | Failure]:
         except OSError as err:
             yield Failure(str(path), f"cannot read it: {err.strerror}")
             continue
-        yield Item(origin=str(path), data=data, suffix=path.suffix.lower())
+        yield Item(origin=str(path), data=data, suffix=path.suffix.lower(), path=str(path))
 
 
 # --- WARC ------------------------------------------------------------------------
@@ -332,19 +334,24 @@ def _listing(url: str, kind: str) -> BulkSource:
             hint = "not XML of that kind"
         raise InputError(f"{url} is not {LISTING_NAMES[kind]}, it is {hint}")
     notes: list[str] = []
-    pages = _feed_pages(data, final_url) if kind == FEED else _sitemap_pages(fetcher, final_url, data, notes)
+    site = None
+    if kind == FEED:
+        pages, site = _feed_pages(data, final_url)
+    else:
+        pages = _sitemap_pages(fetcher, final_url, data, notes)
     if not pages:
         loop = " (it lists only sitemaps already read: a loop)" if any("loop" in note for note in notes) else ""
         raise InputError(f"{url}: {LISTING_NAMES[kind]} that lists no pages{loop}")
     if len(pages) > settings.MAX_LISTED_PAGES:
         notes.append(f"{len(pages) - settings.MAX_LISTED_PAGES:,} pages past the first {settings.MAX_LISTED_PAGES:,} left out (settings.MAX_LISTED_PAGES)")
         pages = pages[: settings.MAX_LISTED_PAGES]
-    items = iter([Item(origin=page, url=page, data=None, date=date) for page, date in pages])
+    items = iter([Item(origin=page, url=page, data=None, date=date, site=site) for page, date in pages])
     return BulkSource(url, kind, len(pages), items, notes, fetcher)
 
 
-def _feed_pages(data: bytes, base_url: str) -> list[tuple[str, str | None]]:
-    """Each entry's link (resolved against the feed's URL) and date, in feed order."""
+def _feed_pages(data: bytes, base_url: str) -> tuple[list[tuple[str, str | None]], str | None]:
+    """Each entry's link (resolved against the feed's URL) and date, in feed order; and
+    the feed's title, the outlet's name (a page names only its host, at worst)."""
     parsed = feedparser.parse(data, response_headers={"content-location": base_url})
     pages: dict[str, str | None] = {}
     for entry in parsed.entries:
@@ -355,7 +362,8 @@ def _feed_pages(data: bytes, base_url: str) -> list[tuple[str, str | None]]:
         moment = entry.get("published_parsed") or entry.get("updated_parsed")
         if link.lower().startswith(("http://", "https://")) and link not in pages:
             pages[link] = time.strftime("%Y-%m-%d", moment) if moment else None
-    return list(pages.items())
+    title = " ".join(str(parsed.feed.get("title") or "").split())
+    return list(pages.items()), title or None
 
 
 SITEMAP_PARSER = lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)

@@ -27,8 +27,10 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import islice
+from urllib.parse import urlsplit
 
 from . import settings
 from .archives import BulkSource, Failure, Item
@@ -37,7 +39,6 @@ from .errors import InputError, InputWarning
 from .ingest import read_bytes
 from .models import BulkSummary, Document
 from .prepare import prepare
-from .progress import NullProgress
 
 CHUNK_ITEMS = 64  # items checked against the store in one query
 
@@ -155,7 +156,8 @@ class _BulkRun:
         if not self.ready:
             return
         docs = [doc for _, extracted in self.ready for doc in extracted.docs]
-        new_ids = {added.doc.doc_id for added in self.tracker.add_documents(docs, progress=NullProgress()) if added.new}
+        shown = _ItemsProgress(self.advance, len(self.ready))
+        new_ids = {added.doc.doc_id for added in self.tracker.add_documents(docs, progress=shown) if added.new}
         counted = set()
         for doc in docs:
             if doc.doc_id in new_ids and doc.doc_id not in counted:
@@ -167,7 +169,7 @@ class _BulkRun:
         self.tracker.store.record_items(
             {key: extracted.docs[0].doc_id for item, extracted in self.ready for key in item.keys}
         )
-        self.advance(len(self.ready))
+        shown.show(len(self.ready))
         self.ready = []
 
     def _fail(self, origin: str, reason: str, damaged: bool = False) -> None:
@@ -177,16 +179,63 @@ class _BulkRun:
         self.advance(1)
 
 
+class _ItemsProgress:
+    """One batch's embedding and storing, shown on the bulk bar as items: the bar moves
+    as the passages are embedded, in proportion, so that a batch of 30 files does not
+    sit at 0/30 while the model works, then jump to 30/30. The last item counts only
+    once the batch is stored."""
+
+    def __init__(self, advance, items: int):
+        self.advance, self.items, self.shown = advance, items, 0
+
+    @contextmanager
+    def task(self, description: str, total: int | None) -> Iterator:
+        done = 0
+
+        def step(n: int = 1) -> None:
+            nonlocal done
+            done += n
+            if total:
+                self.show(min(self.items - 1, self.items * done // total))
+
+        yield step
+
+    def show(self, count: int) -> None:
+        if count > self.shown:
+            self.advance(count - self.shown)
+            self.shown = count
+
+
 def extract(item: Item, metadata: dict[str, str]) -> Extracted:
     """In a worker: the item's documents, prepared (language, passages, cues, id), or
     the reason it has none. The crawl's or feed's date stands in for a page's own
-    only when the page gives none."""
+    only when the page gives none, and the feed's title for its site when the page
+    names only its host ("127.0.0.1:8080")."""
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InputWarning)
         try:
-            raws = read_bytes(item.data, item.origin, suffix=item.suffix, charset=item.charset, url=item.final_url or item.url)
-            docs = [prepare(replace(raw, published=raw.published or item.date, **metadata)) for raw in raws]
+            raws = read_bytes(
+                item.data,
+                item.origin,
+                suffix=item.suffix,
+                charset=item.charset,
+                url=item.final_url or item.url,
+                path=item.path,
+            )
+            docs = [
+                prepare(
+                    replace(
+                        raw,
+                        **{
+                            "published": raw.published or item.date,
+                            "site": item.site if _host_only(raw.site, raw.url) and item.site else raw.site,
+                            **metadata,
+                        },
+                    )
+                )
+                for raw in raws
+            ]
             failure = None
         except InputError as error:
             docs, failure = [], _reason(str(error), item.origin)
@@ -194,6 +243,16 @@ def extract(item: Item, metadata: dict[str, str]) -> Extracted:
             docs, failure = [], f"extraction failed: {type(error).__name__}: {error}"
     found = tuple(str(warning.message) for warning in caught if issubclass(warning.category, InputWarning))
     return Extracted(docs, failure, found)
+
+
+def _host_only(site: str | None, url: str | None) -> bool:
+    """Whether a page's site is no name but its URL's host (what the extractor falls
+    back to), or missing."""
+    if not site:
+        return True
+    parts = urlsplit(url or "")
+    hosts = {parts.netloc.lower(), (parts.hostname or "").lower()}
+    return site.lower().removeprefix("www.") in {host.removeprefix("www.") for host in hosts if host}
 
 
 def _reason(message: str, origin: str) -> str:

@@ -6,7 +6,8 @@ printed as one "Error: ..." line with exit status 1, never as a traceback. A com
 given several inputs (`add a.txt b.txt`, `trace folder/`) handles each on its own,
 reports each, and exits 1 at the end if any failed.
 
-Exit status: 0 done; 1 an error (for a batch, any input failed); 2 a usage error;
+Exit status: 0 done; 1 an error (for a batch, any input failed; for a folder, a feed
+or a sitemap, any file or page failed; for a crawl, a damaged file); 2 a usage error;
 3 `trace` found no source (for at least one suspect); 130 interrupted.
 """
 
@@ -23,7 +24,7 @@ import click
 from rich.console import Console
 
 from . import settings
-from .archives import READABLE_SUFFIXES, open_source
+from .archives import FOLDER, READABLE_SUFFIXES, WARC, open_source
 from .errors import InputWarning, NotFound, ProvenanceError
 from .ingest import metadata_fields
 from .models import RELATED, UNDECIDED, UNRELATED, BulkSummary
@@ -299,6 +300,12 @@ def add(
         outcomes.append((source, batch))
         if isinstance(batch, BulkSummary) and batch.damaged:
             failures.append(batch.damaged)
+        elif isinstance(batch, BulkSummary) and batch.failed and batch.kind != WARC:
+            # the rest is stored, but a script must see that a page or a file it chose is
+            # missing: exit 1 at the end. A crawl holds whatever the crawler met (menus, pages
+            # with no article): its failed pages are routine, counted in the summary only
+            noun = "file" if batch.kind == FOLDER else "page"
+            failures.append(f"{source}: {batch.failed:,} {noun}{'' if batch.failed == 1 else 's'} failed (see above)")
         if as_json:
             continue
         if isinstance(batch, BulkSummary):

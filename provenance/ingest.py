@@ -195,20 +195,39 @@ def _read_file(path: Path) -> list[RawDocument]:
     except OSError as err:
         raise InputError(f"cannot read {origin}: {err.strerror}") from None
     _check_size(len(data), origin)
-    return _from_bytes(data, origin, path.suffix.lower())
+    return _with_file_url(_from_bytes(data, origin, path.suffix.lower()), path)
 
 
 def read_bytes(
-    data: bytes, origin: str, *, suffix: str = "", charset: str | None = None, url: str | None = None
+    data: bytes,
+    origin: str,
+    *,
+    suffix: str = "",
+    charset: str | None = None,
+    url: str | None = None,
+    path: str | None = None,
 ) -> list[RawDocument]:
     """What `read_source` makes of a file, from its bytes: for the items of an archive
     (archives.py), which arrive as bytes. `suffix` says how to read them as a file's
-    suffix does; a page from a crawl or a fetch gives its HTTP charset and its URL."""
+    suffix does; a page from a crawl or a fetch gives its HTTP charset and its URL; a
+    file of a folder gives its `path`, kept as read_source keeps a file's."""
     _check_size(len(data), origin)
     documents = _from_bytes(data, origin, suffix, charset, url)
+    if path is not None:
+        documents = _with_file_url(documents, Path(path))
     for document in documents:
         _check_text_length(document)
     return [_tidy(document) for document in documents]
+
+
+def _with_file_url(documents: list[RawDocument], path: Path) -> list[RawDocument]:
+    """A file's documents with the file's file:// URL where they give no URL of their
+    own, so that a stored id can be traced back to the file it came from. A .jsonl
+    file's records are left as they are: each names its own url, or none."""
+    if path.suffix.lower() == ".jsonl":
+        return documents
+    located = path.resolve().as_uri()
+    return [document if document.url else replace(document, url=located) for document in documents]
 
 
 def _from_bytes(

@@ -358,7 +358,10 @@ def _node(doc: Document) -> StoryNode:
 
 
 def _name(doc: Document) -> str:
-    return doc.site or doc.url or doc.label
+    """A document's name in a reason: its outlet, its web URL, else its label (a
+    file's file:// URL is a path on one machine, not a name)."""
+    web_url = doc.url if doc.url and not doc.url.startswith("file:") else None
+    return doc.site or web_url or doc.label
 
 
 # --- 4. placeholders and round trips -------------------------------------------------

@@ -1252,12 +1252,12 @@ CITED_NOT_STORED = "cited, not stored"
 
 
 def node_name(node: StoryNode) -> str:
-    """A node's short name: its outlet, else its URL's host, else its title."""
+    """A node's short name: its outlet, else its URL's host, else its title (a file's
+    file:// URL has no host: its title says more than its path)."""
     if node.site:
         return node.site
-    if node.url:
-        return urlsplit(node.url).netloc.removeprefix("www.") or node.url
-    return node.title or node.id
+    host = urlsplit(node.url).netloc.removeprefix("www.") if node.url else ""
+    return host or node.title or node.url or node.id
 
 
 def node_label(node: StoryNode) -> str:

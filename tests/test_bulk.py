@@ -26,7 +26,9 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from provenance import settings
+from provenance.archives import open_source
 from provenance.cli import cli
+from provenance.tracker import Tracker
 
 DATA = Path(__file__).parent / "data"
 CRAWL_DATE = "2024-09-11T08:00:00Z"
@@ -163,7 +165,7 @@ def test_folder_recursive_with_include_exclude_and_a_binary_file(tmp_path, db_pa
 
     # the binary file, asked for by name: a clear reason, and nothing stored is lost
     result, [summary] = add(str(folder), "--include", "*.png", "--include", "*.html")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1 and f"{folder}: 1 file failed" in result.stderr, result.output
     assert summary["failures"] == [{"origin": str(folder / "pixel.png"), "reason": "looks like a binary file, not text or HTML"}]
     assert (summary["added"], summary["skipped_unread"]) == (1, 1)  # the draft is new; harbour.html known by its bytes
     assert len(stored(db_path)) == 6
@@ -173,6 +175,44 @@ def test_folder_recursive_with_include_exclude_and_a_binary_file(tmp_path, db_pa
     (empty / "pixel.png").write_bytes((DATA / "pixel.png").read_bytes())
     result, _ = add(str(empty))
     assert result.exit_code == 1 and "no files to add" in result.stderr and ".png 1" in result.stderr
+
+
+class RecordingProgress:
+    """A Progress that keeps every task's advances, in order, as the CLI's bar gets them."""
+
+    def __init__(self):
+        self.tasks: dict[str, list[int]] = {}
+
+    @contextmanager
+    def task(self, description: str, total: int | None):
+        steps = self.tasks.setdefault(description, [])
+        yield lambda n=1: steps.append(n)
+
+
+def test_a_folder_add_moves_its_bar_file_by_file_and_keeps_each_file_path(tmp_path, db_path):
+    """Issue 20, item 17: 30 files in one batch showed 0/30 until all were stored; a
+    bulk-added file kept no path, so its id could not be traced back to it."""
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    pages = [page for lang in ("en", "fr", "de", "es", "vi", "uk", "ru", "id", "cs", "ja") for page in ntrex_pages(3, lang)]
+    for slug, page in pages:
+        (folder / f"{slug}.html").write_bytes(page)
+    (folder / "records.jsonl").write_bytes((DATA / "records.jsonl").read_bytes())
+    progress = RecordingProgress()
+    with Tracker(db=db_path, progress=progress) as tracker:
+        summary = tracker.add_bulk(open_source(str(folder)))
+    assert (summary.added, summary.failed) == (len(pages) + 3, 0)
+    [steps] = progress.tasks.values()
+    assert sum(steps) == len(pages) + 1 and len(steps) >= 5, steps  # one batch, yet a step per embedded share
+    urls = {url for (url,) in stored(db_path, "SELECT url FROM documents")}
+    assert {(folder / f"{slug}.html").resolve().as_uri() for slug, _ in pages} <= urls
+    # a single file added by itself keeps its path the same way; .jsonl records their own url or none
+    single = tmp_path / "lettre.txt"
+    single.write_bytes((DATA / "article_fr_latin1.txt").read_bytes())
+    result, [entry] = add(str(single))
+    assert result.exit_code == 0, result.output
+    assert entry["url"] == single.resolve().as_uri()
+    assert not any(url and "records.jsonl" in url for url in urls)
 
 
 @contextmanager
@@ -233,11 +273,14 @@ def site(tmp_path, monkeypatch):
 def test_feed_and_sitemap_on_a_local_server(site, db_path):
     base, links = site
     result, [summary] = add("--feed", f"{base}/rss.xml")
-    assert result.exit_code == 0, result.output
+    # a failed page is listed, the rest stored, and the exit status says a page is missing (issue 20, item 17)
+    assert result.exit_code == 1 and f"{base}/rss.xml: 1 page failed" in result.stderr, result.output
     assert (summary["kind"], summary["added"], summary["failed"]) == ("feed", 2, 1)
     assert summary["failures"] == [{"origin": f"{base}/gone.html", "reason": "HTTP 404 File not found"}]
     rows = dict(stored(db_path, "SELECT url, published FROM documents"))
     assert {url: str(day) for url, day in rows.items()} == {links[0]: "2024-09-10", links[1]: "2024-09-10"}
+    # the pages name only their host ("127.0.0.1:PORT"): the feed's title is the outlet
+    assert stored(db_path, "SELECT DISTINCT site FROM documents") == [("Le Journal",)]
 
     # the index lists itself (a loop: noted, not followed) and the sitemap of pages 2-3;
     # page 2 came with the feed, so it is skipped unread
@@ -251,7 +294,7 @@ def test_feed_and_sitemap_on_a_local_server(site, db_path):
 def test_bad_feeds_and_sitemaps_say_what_is_wrong_and_lose_nothing(site, db_path):
     base, links = site
     result, _ = add("--feed", f"{base}/rss.xml")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # its missing page
     before = stored(db_path)
 
     cases = [

@@ -519,3 +519,13 @@ def test_the_readme_key_is_the_report_key():
     rows = re.findall(r"^\| ([^|]+) \| ([^|]+) \|$", section, flags=re.M)
     documented = {term.strip(): meaning.strip().replace("`", "") for term, meaning in rows[2:]}
     assert documented == dict(KEY)
+
+
+def test_a_node_added_from_a_file_is_named_by_its_title_not_its_path():
+    from provenance.models import StoryNode
+    from provenance.report import node_name
+
+    from_file = StoryNode("abc123", "Harbour storm", None, "en", None, "file:///home/me/inbox/storm.html", True)
+    assert node_name(from_file) == "Harbour storm"
+    from_web = StoryNode("def456", "Harbour storm", None, "en", None, "https://www.herald.example/storm", True)
+    assert node_name(from_web) == "herald.example"
