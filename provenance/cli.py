@@ -55,6 +55,7 @@ from .report import (
 from .tracker import Tracker
 
 DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
+DEMO_DB_HELP = f"DuckDB file for the demo's documents and runs [env var: PROVENANCE_DB; default: ./{DEMO_DB}]."
 NO_SOURCE_EXIT = 3  # trace found no source: scripts branch on it
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
 
@@ -117,12 +118,13 @@ def _tracker(
     return ctx.with_resource(tracker)
 
 
-def store_options(*, model: bool):
+def store_options(*, model: bool, db_help: str = DB_HELP):
     """--db (and, for commands that embed, --model) after the command too, as in
-    `provenance docs --db other.duckdb`."""
+    `provenance docs --db other.duckdb`; `db_help` for a command with a store of its
+    own (demo), so that its help names one default."""
 
     def decorate(command):
-        options = [click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)]
+        options = [click.option("--db", type=click.Path(dir_okay=False), help=db_help)]
         if model:
             options.append(click.option("--model", metavar="SPEC", help=MODEL_HELP))
         for option in reversed(options):
@@ -746,7 +748,7 @@ def delete(ctx: click.Context, ids: tuple[str, ...], db):
 @json_option
 @explain_option
 @quiet_option
-@store_options(model=True)
+@store_options(model=True, db_help=DEMO_DB_HELP)
 @click.pass_context
 def demo(ctx: click.Context, data_dir: Path | None, as_json: bool, explain: bool, quiet: bool, db, model):
     """Store the demo corpus (NTREX-128 news stories), trace its suspects (a

@@ -236,20 +236,39 @@ def relation_headline(match: Match) -> str:
     if match.direction == SUSPECT_FIRST:
         return f"{named} is a {noun} of this text"
     if match.direction == SOURCE_FIRST:
-        return f"{match.relation} of {named}"
-    return f"{match.relation} of {named} or the reverse"
+        return f"{relation_of(match.relation)} {named}"
+    return f"{relation_of(match.relation)} {named} or the reverse"
+
+
+def relation_of(relation: str) -> str:
+    """A relation before the text it points to: "translation of", "reuses part of"
+    (not "partial of")."""
+    return "reuses part of" if relation == PARTIAL else f"{relation} of"
 
 
 def direction_line(match: Match) -> str:
-    """Which text came first, and why."""
+    """Which text came first, and why. The verdict line above names the source: this
+    line does not repeat its headline."""
     reasons = "; ".join(match.direction_reasons)
     if match.direction == SOURCE_FIRST:
-        claim = f"{_clean(match.source.label)} came first"
+        claim = "the source came first"
     elif match.direction == SUSPECT_FIRST:
-        claim = f"the suspect came first ({_clean(match.source.label)} derives from it)"
+        claim = "the suspect came first (the source derives from it)"
     else:
         claim = "which text came first is unknown"
     return f"{claim}: {_clean(reasons)}" if reasons else claim
+
+
+IN_ORDER = 0.95  # order preservation from which a best-match alignment is shown as in order
+
+
+def alignment_text(match: Match) -> str:
+    """How the passages correspond, as a reader sees it: "in order" for the in-order
+    reading, and for a best-match one that kept the order anyway (a translation);
+    "reordered" only when the best-match pairs do cross."""
+    if match.mode == "monotone" or match.evidence.order >= IN_ORDER:
+        return "in order"
+    return "reordered (best-match)"
 
 
 def evidence_items(match: Match) -> list[tuple[str, str]]:
@@ -261,7 +280,7 @@ def evidence_items(match: Match) -> list[tuple[str, str]]:
         ("mean link score", f"{evidence.mean_link_score:.2f}"),
         ("order preservation", f"{evidence.order:.2f}"),
         ("near-verbatim", f"{evidence.near_verbatim:.0%}"),
-        ("alignment", match.mode),
+        ("alignment", alignment_text(match)),
     ]
     if evidence.shared_numbers:
         items.append(("shared numbers", _clean(", ".join(evidence.shared_numbers))))
@@ -411,8 +430,8 @@ KEY = (
     ("near-verbatim", "share of aligned pairs whose two texts are almost the same string (same language only)"),
     (
         "alignment",
-        "monotone: in order, with merged and skipped passages; best-match: each passage to its best "
-        "counterpart, for rewrites that reorder",
+        "in order: the passages correspond in the same order on both sides, some merged or skipped; "
+        "reordered (best-match): each passage to its best counterpart wherever it is, for rewrites that reorder",
     ),
     (
         "differs",
@@ -792,7 +811,7 @@ def render_runs(runs: Sequence, console: Console, total: int | None = None, *, f
     table.add_column("top match", ratio=1, overflow="fold")
     for run in runs:
         if run.source_id:
-            found = _untrusted(f"{run.relation} of ")
+            found = _untrusted(f"{relation_of(run.relation)} ")
             found.append(_untrusted(_shorten(run.source_title, 120)))
             found.append(f" ({confidence_number(run.confidence)})", style="dim")
         else:

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from provenance.models import (
     BOILERPLATE,
+    PARTIAL,
     REWRITE,
     SOURCE_FIRST,
     SUSPECT_FIRST,
@@ -31,6 +32,7 @@ from provenance.report import (
     alignment_rows,
     direction_line,
     documents_to_list,
+    evidence_items,
     render_documents,
     render_runs,
     render_trace,
@@ -151,7 +153,7 @@ def rendered(result, styles=False):
 def test_verdict_direction_and_header():
     text = rendered(make_result())
     assert "rewrite of EU fines Apple (Politico, 2024-09-10, en): 4 of 5 passages aligned, confidence moderate (0.87)" in text
-    assert "EU fines Apple came first: published 2024-09-10, before the suspect; the suspect cites it" in text
+    assert "the source came first: published 2024-09-10, before the suspect; the suspect cites it" in text
     assert "according_to: Politico" in text
     assert "likely a translation" in text
     assert "sus0001" in text
@@ -230,7 +232,7 @@ def test_json_round_trip():
         "source": "src0001",
         "confidence": 0.87,
         "direction": "source_first",  # a code, as in matches[].direction
-        "direction_summary": "EU fines Apple came first: published 2024-09-10, before the suspect; the suspect cites it",
+        "direction_summary": "the source came first: published 2024-09-10, before the suspect; the suspect cites it",
     }
     verdict = data["matches"][0]
     assert set(verdict) >= {
@@ -283,11 +285,16 @@ def test_the_headline_states_the_direction():
     line = verdict_line(result)
     assert line.startswith("EU fines Apple (Politico, 2024-09-10, en) is a translation of this text: 4 of 5")
     assert not line.startswith("translation of")
-    assert direction_line(match).startswith("the suspect came first (EU fines Apple derives from it)")
+    assert direction_line(match).startswith("the suspect came first (the source derives from it)")
     match.direction = UNKNOWN
     assert verdict_line(result).startswith("translation of EU fines Apple (Politico, 2024-09-10, en) or the reverse:")
     match.direction = SOURCE_FIRST
     assert verdict_line(result).startswith("translation of EU fines Apple (Politico, 2024-09-10, en): ")
+    # issue 20, item 19: no "partial of <title>"
+    match.relation = PARTIAL
+    assert verdict_line(result).startswith("reuses part of EU fines Apple (Politico, 2024-09-10, en): ")
+    match.direction = UNKNOWN
+    assert verdict_line(result).startswith("reuses part of EU fines Apple (Politico, 2024-09-10, en) or the reverse")
 
 
 LONG_TITLE = "Shark injures 13-year-old on lobster dive in California on the opening day of the season"
@@ -529,3 +536,14 @@ def test_a_node_added_from_a_file_is_named_by_its_title_not_its_path():
     assert node_name(from_file) == "Harbour storm"
     from_web = StoryNode("def456", "Harbour storm", None, "en", None, "https://www.herald.example/storm", True)
     assert node_name(from_web) == "herald.example"
+
+
+def test_an_in_order_best_match_alignment_reads_in_order():
+    """Issue 20, item 19: a translation aligned best-match, every pair in order, showed "best-match"."""
+    match = make_result().matches[0]
+    match.mode, match.evidence.order = "best-match", 1.0
+    assert dict(evidence_items(match))["alignment"] == "in order"
+    match.evidence.order = 0.6
+    assert dict(evidence_items(match))["alignment"] == "reordered (best-match)"
+    match.mode = "monotone"
+    assert dict(evidence_items(match))["alignment"] == "in order"
