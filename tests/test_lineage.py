@@ -5,6 +5,7 @@ translation and an English splice, among same-topic and other stories."""
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -191,3 +192,22 @@ def test_demo_lineage_reports_a_wrong_graph(tracker):
     lineage = demo_lineage(tracker)
     wrong = DemoLineage(lineage.story, lineage.focus, [("https://a.invalid", "https://b.invalid")], lineage.expected_roots)
     assert not wrong.ok and wrong.missing == [("https://a.invalid", "https://b.invalid")]
+
+
+def test_the_readme_shows_the_demo_story_as_lineage_prints_it(demo_store, db_path):
+    """Issue 20, item 19: the README's example said 6 articles and showed 5, in another
+    layout. It is the real output of `lineage` on the demo's store at 100 columns, less
+    its last line (the story's id and build time): when the output changes, so must it."""
+    shutil.copyfile(demo_store[0], db_path)
+    with Tracker(db_path) as tracker:
+        original = _original(tracker).doc_id
+    shown = CliRunner().invoke(cli, ["lineage", original[:8], "--quiet"], env={"COLUMNS": "100"})
+    assert shown.exit_code == 0, shown.output
+    printed = [line.rstrip() for line in shown.stdout.splitlines()]
+    assert printed[-1].startswith("story ")
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## A story's lineage", 1)[1].split("```text\n", 1)[1].split("\n```", 1)[0]
+    assert example.splitlines() == printed[:-1]
+    # what the summary counts is what the tree shows
+    count = int(example.split(" stored articles", 1)[0])
+    assert sum(f"({lang}, 20" in line for line in example.splitlines()[2:] for lang in ("en", "de", "fr", "vi")) == count
