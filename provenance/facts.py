@@ -38,7 +38,7 @@ _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:(?:[ \u00a0\u202f]|[.,'’])\d{3})+(
 # a clock time: "6:40", "6.40 Uhr", "6h40", "6:40 a.m.", "6 p.m." (a time only with a colon,
 # an "h" or a marker; "6.40" alone is read as a number and as a time)
 _TIME = re.compile(
-    r"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])(?:(?P<sep>[:.hH])(?P<minute>[0-5]\d))?(?![\d.,:]\d)"
+    r"(?<![\w.,:])(?P<hour>[01]?\d|2[0-4])(?:(?P<sep>[:.]|\s?[hH]\s?)(?P<minute>[0-5]\d))?(?![\d.,:]\d)"
     r"(?:\s?(?P<mark>(?P<half>[aApP])\.?\s?[mM]\.?(?!\w)|Uhr\b|h\b|o['’]clock\b))?"
 )
 _DOTTED_TIME = re.compile(r"([01]?\d|2[0-4])\.([0-5]\d)")
@@ -144,10 +144,10 @@ def _numbers(text: str, lang: str | None) -> list[tuple[str, set[Value]]]:
 def _time_values(time: re.Match) -> set[Value]:
     hour, minute, mark = int(time.group("hour")), int(time.group("minute") or 0), time.group("mark")
     half = (time.group("half") or "").lower() or None
-    if mark and mark[0] in "Uh" or time.group("sep") in ("h", "H"):  # "Uhr", "6 h", "6h40": a 24-hour clock
+    if mark and mark[0] in "Uh" or (time.group("sep") or "").strip() in ("h", "H"):  # "Uhr", "6 h", "6 h 40"
         half = "24"
     values = _clock(hour, minute, half)
-    if time.group("minute") is None:  # "6 a.m." is also the 6 of "at 6"
+    if minute == 0:  # "6 a.m.", "04:00" are also the 6, the 4 of "at 6", "about 4 o'clock"
         values.add(Decimal(hour))
     return values
 
@@ -176,17 +176,30 @@ def _spelled_numbers(text: str, lang: str | None) -> list[tuple[int, str, set[Va
     if not numbers:
         return []
     words = list(_WORD.finditer(text))
+
+    def value_of(i: int) -> int | None:
+        parts = re.split(r"[-‐]", words[i].group().lower()) if i < len(words) else [""]
+        return sum(numbers[part] for part in parts) if all(part in numbers for part in parts) else None
+
+    def next_to(i: int) -> bool:  # the word after word i follows it with only a space between
+        return i + 1 < len(words) and not text[words[i].end() : words[i + 1].start()].strip()
+
     found = []
-    for i, word in enumerate(words):
-        parts = re.split(r"[-‐]", word.group().lower())
-        if not all(part in numbers for part in parts):
+    i = 0
+    while i < len(words):
+        value, first = value_of(i), words[i]
+        if value is None:
+            i += 1
             continue
-        value = sum(numbers[part] for part in parts)  # "twenty-five", "vingt-huit"
+        unit = value_of(i + 1) if next_to(i) else None
+        if value >= 20 and value % 10 == 0 and unit is not None and unit < 10:
+            value, i = value + unit, i + 1  # "тридцать два", "twenty five": one number
         values: set[Value] = {Decimal(value)}
-        following = words[i + 1].group().lower() if i + 1 < len(words) else ""
-        if following in scales and not text[word.end() : words[i + 1].start()].strip():
+        following = words[i + 1].group().lower() if next_to(i) else ""
+        if following in scales:
             values.add(Decimal(value * scales[following]))  # "two hundred": 2 (hundred) or 200
-        found.append((word.start(), word.group(), values))
+        found.append((first.start(), text[first.start() : words[i].end()], values))
+        i += 1
     return found
 
 

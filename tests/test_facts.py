@@ -69,6 +69,7 @@ def test_a_clock_time_is_one_value_however_it_is_written():
     assert not differences(german, english, same_language=False, lang="de", source_lang="en")
     assert not differences("Le navire a coulé à 18h40.", "The ship sank at 6:40 p.m.", False, "fr", "en")
     assert not differences("The ship sank at 6.40pm.", "The ship sank at 18:40.", True, "en")
+    assert not differences("Il est sur Radio 4 dimanche à 11 h 15.", "It is on Radio 4 on Sunday at 11:15.", False, "fr", "en")
     # a changed time is still a changed fact, and is shown as written
     assert differences(german, english.replace("6:40 a.m.", "7:15 a.m."), False, "de", "en") == Differences(
         suspect_numbers=["6.40 Uhr"], source_numbers=["7:15 a.m."]
@@ -104,6 +105,7 @@ def test_spelled_out_numbers_are_compared_by_value():
     assert not differences("Das Schiff fuhr acht Knoten.", "The ship was sailing at eight knots.", False, "de", "en")
     assert differences("Le navire filait à huit nœuds.", "The ship was sailing at five knots.", False, "fr", "en")
     assert not differences("Twenty-five sailors and two hundred passengers.", "25 sailors and 200 passengers.", True, "en")
+    assert not differences("Тридцать два процента поддержали.", "Thirty-two percent supported it.", False, "ru", "en")
 
 
 def test_shared_names_leave_out_function_and_number_words():
