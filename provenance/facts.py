@@ -93,7 +93,10 @@ def is_common_word(word: str, *langs: str | None) -> bool:
     languages ("The", "But", "Three"): a word that opens sentences, not a name."""
     lexicon = _lexicon()
     lowered = word.lower()
-    return any(lowered in lexicon.function_words.get(lang, ()) or lowered in lexicon.number_words.get(lang, {}) for lang in langs)
+    return any(
+        lowered in lexicon.function_words.get(lang, ()) or lowered in lexicon.number_words.get(lang, {})
+        for lang in langs
+    )
 
 
 def number_values(token: str) -> set[Decimal]:
@@ -226,7 +229,8 @@ def _names(text: str, lang: str | None) -> list[str]:
             for i, word in enumerate(words):
                 if not capitalised[i]:
                     continue
-                follows = i + 1 < len(words) and capitalised[i + 1] and not line[word.end() : words[i + 1].start()].strip()
+                after = words[i + 1] if i + 1 < len(words) else None
+                follows = after is not None and capitalised[i + 1] and not line[word.end() : after.start()].strip()
                 if not _opens_sentence(line, word.start()) or follows:
                     names.append(word.group())
     return _unique(names)

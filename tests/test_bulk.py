@@ -194,7 +194,8 @@ def test_a_folder_add_moves_its_bar_file_by_file_and_keeps_each_file_path(tmp_pa
     bulk-added file kept no path, so its id could not be traced back to it."""
     folder = tmp_path / "inbox"
     folder.mkdir()
-    pages = [page for lang in ("en", "fr", "de", "es", "vi", "uk", "ru", "id", "cs", "ja") for page in ntrex_pages(3, lang)]
+    languages = ("en", "fr", "de", "es", "vi", "uk", "ru", "id", "cs", "ja")
+    pages = [page for lang in languages for page in ntrex_pages(3, lang)]
     for slug, page in pages:
         (folder / f"{slug}.html").write_bytes(page)
     (folder / "records.jsonl").write_bytes((DATA / "records.jsonl").read_bytes())

@@ -69,7 +69,7 @@ def test_a_clock_time_is_one_value_however_it_is_written():
     assert not differences(german, english, same_language=False, lang="de", source_lang="en")
     assert not differences("Le navire a coulé à 18h40.", "The ship sank at 6:40 p.m.", False, "fr", "en")
     assert not differences("The ship sank at 6.40pm.", "The ship sank at 18:40.", True, "en")
-    assert not differences("Il est sur Radio 4 dimanche à 11 h 15.", "It is on Radio 4 on Sunday at 11:15.", False, "fr", "en")
+    assert not differences("Il passe dimanche à 11 h 15.", "It airs on Sunday at 11:15.", False, "fr", "en")
     # a changed time is still a changed fact, and is shown as written
     assert differences(german, english.replace("6:40 a.m.", "7:15 a.m."), False, "de", "en") == Differences(
         suspect_numbers=["6.40 Uhr"], source_numbers=["7:15 a.m."]
@@ -84,15 +84,15 @@ def test_sentence_openers_function_words_and_headlines_are_not_names():
     assert not differences(suspect, source, True, "en")
     assert not differences("Three crew were rescued.", "The crew were rescued, but all were hurt.", True, "en")
     # a name that opens a sequence of names is a name, and a changed one is flagged
-    assert differences(
-        "Emmanuel Macron said on Tuesday that taxes would rise.", "Olaf Scholz said on Tuesday that taxes would rise.", True, "en"
-    ) == Differences(suspect_names=["Emmanuel", "Macron"], source_names=["Olaf", "Scholz"])
+    assert differences("Emmanuel Macron said taxes would rise.", "Olaf Scholz said taxes would rise.", True, "en") == (
+        Differences(suspect_names=["Emmanuel", "Macron"], source_names=["Olaf", "Scholz"])
+    )
 
 
 def test_two_spellings_of_one_name_are_one_name():
     assert not differences("The convoy reached Kiev on Monday.", "The convoy reached Kyiv on Monday.", True, "en")
     assert not differences("Officials in Odessa said so.", "Officials in Odesa said so.", True, "en")
-    assert not differences("A speech by Colonel Gaddafi was aired.", "A speech by Colonel Qaddafi was aired.", True, "en")
+    assert not differences("A speech by Colonel Gaddafi.", "A speech by Colonel Qaddafi.", True, "en")
     # different names with different consonants still differ
     assert differences("The convoy reached Kiev on Monday.", "The convoy reached Lviv on Monday.", True, "en")
 
@@ -104,13 +104,14 @@ def test_spelled_out_numbers_are_compared_by_value():
     assert not differences("The ship was sailing at eight knots.", "The ship was sailing at 8 knots.", True, "en")
     assert not differences("Das Schiff fuhr acht Knoten.", "The ship was sailing at eight knots.", False, "de", "en")
     assert differences("Le navire filait à huit nœuds.", "The ship was sailing at five knots.", False, "fr", "en")
-    assert not differences("Twenty-five sailors and two hundred passengers.", "25 sailors and 200 passengers.", True, "en")
-    assert not differences("Тридцать два процента поддержали.", "Thirty-two percent supported it.", False, "ru", "en")
+    assert not differences("Twenty-five sailors, two hundred passengers.", "25 sailors, 200 passengers.", True, "en")
+    assert not differences("Тридцать два процента за.", "Thirty-two percent for.", False, "ru", "en")
 
 
 def test_shared_names_leave_out_function_and_number_words():
     assert is_common_word("The", "en") and is_common_word("Three", "en") and is_common_word("Nobody", "en")
     assert is_common_word("Aber", "en", "de") and not is_common_word("Macron", "en", "fr")
     text = "All hands were safe. But the tanker hit the rocks near Brest. The crew of Three Rivers waited. Three tugs came."
-    suspect, source = Document("a", text, "en", [Passage(0, 0, text, "en")]), Document("b", text, "en", [Passage(0, 0, text, "en")])
+    suspect = Document("a", text, "en", [Passage(0, 0, text, "en")])
+    source = Document("b", text, "en", [Passage(0, 0, text, "en")])
     assert _evidence(suspect, source, [Link((0,), (0,), 0.9, 0.9)]).shared_names == ["Brest", "Rivers"]
