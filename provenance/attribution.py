@@ -17,8 +17,20 @@ from collections.abc import Callable
 
 from . import settings
 from .direction import came_after
-from .models import DERIVED, ORIGIN, PARTIAL, RELATED, SIBLING, SOURCE, SOURCE_FIRST, SUSPECT_FIRST, UNDECIDED, UNRELATED
-from .models import Document, Match
+from .models import (
+    DERIVED,
+    ORIGIN,
+    PARTIAL,
+    RELATED,
+    SIBLING,
+    SOURCE,
+    SOURCE_FIRST,
+    SUSPECT_FIRST,
+    UNDECIDED,
+    UNRELATED,
+    Document,
+    Match,
+)
 
 _WORD = re.compile(r"\w+")
 

@@ -417,7 +417,7 @@ KEY = (
         "moderate (0.80 to 0.95) or low, and never as 1.00. README: How far to trust a verdict",
     ),
     (
-        "p source",
+        "p src",
         "for each candidate, the probability that it is the suspect's source (calibrated for one named): "
         "low for an unrelated candidate, between the two for a possible source",
     ),
@@ -582,7 +582,7 @@ def _candidates_table(result: TraceResult) -> Table:
     table = _table("candidate sources")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("relation", min_width=9)
-    table.add_column("p source", justify="right", no_wrap=True)
+    table.add_column("p src", justify="right", no_wrap=True)
     table.add_column("aligned", justify="right", no_wrap=True)
     table.add_column("covered", justify="right", no_wrap=True)
     table.add_column("retrieval", justify="right", no_wrap=True)
@@ -1152,7 +1152,7 @@ def _confidence_class(match: Match) -> str:
 
 def _html_candidates(result: TraceResult) -> str:
     columns = (
-        "#", "title", "site", "date", "lang", "retrieval", "relation", "p source", "suspect aligned", "source covered",
+        "#", "title", "site", "date", "lang", "retrieval", "relation", "p src", "suspect aligned", "source covered",
     )  # fmt: skip
     body = []
     for rank, match in enumerate(result.matches, start=1):
@@ -1168,7 +1168,7 @@ def _html_candidates(result: TraceResult) -> str:
                     ("lang", "", _e(source.lang)),
                     ("retrieval", "num", _e(" ".join(_retrieval(match.candidate)))),
                     ("relation", f"rel rel-{_e(match.relation)}", _e(role_text(match))),
-                    ("p source", f"num {_confidence_class(match)}", confidence_number(source_probability(match))),
+                    ("p src", f"num {_confidence_class(match)}", confidence_number(source_probability(match))),
                     ("suspect aligned", "num", _percent(match.evidence.suspect_aligned)),
                     ("source covered", "num", _percent(match.evidence.source_covered)),
                 ),

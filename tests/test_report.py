@@ -313,7 +313,7 @@ def test_every_view_fits_the_terminal_and_loses_nothing(width, explain):
     # the sentences wrap between words, never inside one
     assert verdict_line(result) in flat and direction_line(result.verdict) in flat
     # every figure of the candidates table whole
-    for figure in ("relation", "p source", "aligned", "covered", "retrieval", "80%", "0.87", "+0.30 cue", "-0.20 date"):
+    for figure in ("relation", "p src", "aligned", "covered", "retrieval", "80%", "0.87", "+0.30 cue", "-0.20 date"):
         assert figure in text, figure
     # a candidate takes as many lines as its 87-character title needs, not 6-9
     ranks = [n for n, line in enumerate(lines) if re.match(r"^[12] +(rewrite|unrelated) ", line)]
