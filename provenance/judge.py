@@ -13,7 +13,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -22,17 +21,12 @@ import numpy as np
 
 from . import settings
 from .align import align_best_match, align_monotone
-from .direction import came_after, which_first
+from .direction import which_first
 from .errors import ModelError
 from .facts import is_common_word
 from .models import (
     BODY,
     COPY,
-    DERIVED,
-    RELATED,
-    SIBLING,
-    SOURCE,
-    SOURCE_FIRST,
     TRANSLATION,
     UNDECIDED,
     UNRELATED,
@@ -492,7 +486,7 @@ class _SourceModel:
     accept: float  # a related verdict needs at least this probability
     short_passages: int  # a suspect with fewer body passages is short...
     short_accept: float  # ...and needs at least this
-    undecided: float  # a short suspect between this and its accept is "too little text to decide"
+    lead: float  # a candidate between this and the accept is offered as a lead: a possible source to check
 
     named_calibration: tuple[np.ndarray, np.ndarray]  # isotonic map of a named source's probability...
     none_calibration: tuple[np.ndarray, np.ndarray]  # ...and of "none of the candidates is the source"
@@ -524,7 +518,7 @@ def source_model() -> _SourceModel:
         scales=np.array(fitted["scales"]),
         weights=np.array(fitted["weights"]),
         bias=float(fitted["bias"]),
-        **{name: fitted["thresholds"][name] for name in ("accept", "short_passages", "short_accept", "undecided")},
+        **{name: fitted["thresholds"][name] for name in ("accept", "short_passages", "short_accept", "lead")},
         named_calibration=tuple(np.array(values) for values in fitted["calibration"]["named"]),
         none_calibration=tuple(np.array(values) for values in fitted["calibration"]["none"]),
     )
@@ -534,8 +528,10 @@ def _verdict(reading: _Reading) -> tuple[str, float]:
     """The relation and its confidence. Whether the candidate is a source at all is the
     source model's call, and its probability, calibrated, is the confidence; what kind
     of reuse it is, the relation model's most probable related class. A short suspect needs more
-    (a brief has a best-matching sentence in every same-topic article), and one with
-    some evidence that is not enough gets an honest "too little text to decide"."""
+    (a brief has a best-matching sentence in every same-topic article). A candidate with
+    evidence short of the accept, but more than same-topic articles of another origin
+    usually show, is a lead (UNDECIDED): the report offers it as a possible source with
+    the passages to check, so a loose rewrite or an excerpt is not met with silence."""
     model = source_model()
     # no passage with a counterpart is no evidence at all, whatever the averages say
     probability = model.probability(reading.source_features) if reading.evidence.aligned_passages else 0.0
@@ -543,45 +539,9 @@ def _verdict(reading: _Reading) -> tuple[str, float]:
     if probability >= (model.short_accept if short else model.accept):
         related = {name: p for name, p in reading.relation.items() if name != UNRELATED}
         return max(related, key=related.get), model.calibrated(probability, "named")
-    if short and probability >= model.undecided and reading.evidence.aligned_passages:
+    if probability >= model.lead:
         return UNDECIDED, probability
     return UNRELATED, 1.0 - probability
-
-
-def place(suspect: Document, match: Match) -> None:
-    """A related candidate is a possible source unless it came after the suspect: a
-    text published later, or one that cites the suspect, takes from it, whatever the
-    text evidence says."""
-    if match.relation not in RELATED:
-        return
-    reason = came_after(suspect, match.source)
-    match.role, match.role_reason = (DERIVED, reason) if reason else (SOURCE, "")
-
-
-def mark_siblings(ranked: list[Match], judge_stored: Callable[[Document, Document], Match]) -> None:
-    """A possible source B that itself derives from a possible source A ranked above it
-    (A came first by dates, cues or containment) is the suspect's sibling, not its source:
-    both take from A. B stays a source when it has evidence of its own: the suspect
-    cites it, or copies its wording where A is in another language."""
-    sources = [match for match in ranked if match.role == SOURCE]
-    for later, match in enumerate(sources[1:], start=1):
-        if match.candidate.cue_boost > 0 or _copies_wording(match, sources[:later]):
-            continue
-        for upstream in sources[:later]:
-            if upstream.role != SOURCE:
-                continue
-            between = judge_stored(match.source, upstream.source)
-            if between.relation in RELATED and between.direction == SOURCE_FIRST:
-                match.role = SIBLING
-                match.role_reason = f"it is a {between.relation} of {upstream.source.label}, as the suspect is"
-                break
-
-
-def _copies_wording(match: Match, upstream: list[Match]) -> bool:
-    """The suspect repeats this candidate's strings, which no source above it in
-    another language can explain: it is an intermediate, not a sibling."""
-    ev = match.evidence
-    return ev.same_language and ev.near_verbatim >= 0.5 and not any(m.evidence.same_language for m in upstream)
 
 
 def no_source_confidence(matches: list[Match]) -> float:

@@ -22,8 +22,9 @@ REWRITE = "rewrite"
 PARTIAL = "partial"
 UNRELATED = "unrelated"
 RELATIONS = (TRANSLATION, COPY, REWRITE, PARTIAL, UNRELATED)
-# Not a relation the judge's models know: some passages match, but the suspect is too
-# short for them to tell a source from a same-topic article.
+# Not a relation the judge's models know: a lead. Some passages match, with evidence
+# short of naming a source (a brief, an excerpt, a loose rewrite): the report offers the
+# candidate as a possible source with its passages to check, never as a finding.
 UNDECIDED = "undecided"
 RELATED = (TRANSLATION, COPY, REWRITE, PARTIAL)
 
@@ -31,6 +32,7 @@ RELATED = (TRANSLATION, COPY, REWRITE, PARTIAL)
 SOURCE = "source"  # it may be the suspect's source
 DERIVED = "derived"  # it came after the suspect (dates, or it cites the suspect): it takes from it
 SIBLING = "sibling"  # it derives from another listed candidate, as the suspect does
+ORIGIN = "origin"  # the suspect's source derives from it: the start of the chain, not the nearest source
 
 # Which text came first.
 SOURCE_FIRST = "source_first"
@@ -167,8 +169,8 @@ class Match:
     evidence: Evidence
     links: list[Link]
     mode: str  # "monotone" or "best-match": which alignment the judge kept
-    role: str = ""  # SOURCE, DERIVED or SIBLING for a related match once placed; "" otherwise
-    role_reason: str = ""  # for DERIVED and SIBLING: why it is not the source
+    role: str = ""  # SOURCE, DERIVED, SIBLING or ORIGIN for a related match once placed; "" otherwise
+    role_reason: str = ""  # for DERIVED, SIBLING and ORIGIN: why it is not the (nearest) source
 
     @property
     def unmatched(self) -> list[int]:
@@ -226,8 +228,23 @@ class TraceResult:
         """The match named as the suspect's source, if any: a related first match that is
         not a sibling or derived from the suspect (one not placed yet counts as a source)."""
         first = self.verdict
-        named = first is not None and first.relation in RELATED and first.role not in (SIBLING, DERIVED)
+        named = first is not None and first.relation in RELATED and first.role not in (SIBLING, DERIVED, ORIGIN)
         return first if named else None
+
+    @property
+    def lead(self) -> Match | None:
+        """The possible source offered when none is named: the first undecided match,
+        whose passages a reader should check. Never a finding."""
+        first = self.verdict
+        return first if first is not None and first.relation == UNDECIDED else None
+
+    @property
+    def origin(self) -> Match | None:
+        """Where the named source's own text comes from, when it is stored: the start of
+        the chain (a rewrite of a translation names the translation, and the original here)."""
+        if self.source is None:
+            return None
+        return next((match for match in self.matches if match.role == ORIGIN), None)
 
 
 # --- lineage: a story as a graph of who took from whom -----------------------

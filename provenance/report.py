@@ -44,6 +44,7 @@ from .models import (
     BOILERPLATE,
     CITED,
     DERIVED,
+    ORIGIN,
     PARTIAL,
     SIBLING,
     SOURCE_FIRST,
@@ -176,6 +177,18 @@ def related_match(result: TraceResult) -> Match | None:
     return result.source
 
 
+def shown_match(result: TraceResult) -> Match | None:
+    """The match whose passages a report lays out: the source named, else the lead
+    offered (a possible source whose passages the reader should check)."""
+    return result.source or result.lead
+
+
+def source_probability(match: Match) -> float:
+    """The probability that a candidate is the suspect's source, whatever its relation:
+    an unrelated candidate's confidence is that it is not one."""
+    return 1.0 - match.confidence if match.relation == UNRELATED else match.confidence
+
+
 def confidence_number(confidence: float) -> str:
     """A confidence as every view prints it: the source model's probability, calibrated
     on real traces (BENCHMARKS.md, attribution), never shown as certainty."""
@@ -195,12 +208,13 @@ def verdict_line(result: TraceResult) -> str:
         stored = result.params.get("stored_documents")
         among = f"among {stored} stored documents" if stored is not None else "among the stored documents"
         first = result.verdict
-        if first is not None and first.relation == UNDECIDED:
-            ev = first.evidence
+        lead = result.lead
+        if lead is not None:
+            ev = lead.evidence
             return (
-                f"too little text to decide: {ev.aligned_passages} of {ev.body_passages} passages match "
-                f"{_clean(first.source.label)}, which is not enough to tell a source from an article on the "
-                f"same subject (probability it is the source {confidence_number(first.confidence)})"
+                f"possible source, check these passages: {ev.aligned_passages} of {ev.body_passages} passages "
+                f"match {_named(lead.source)}, evidence short of naming it the source "
+                f"(probability {confidence_number(lead.confidence)}); no source found {among}"
             )
         # a later article that takes from the suspect: say which way it goes, and why
         derived = (
@@ -209,29 +223,50 @@ def verdict_line(result: TraceResult) -> str:
         if not result.matches:
             return f"no source found {among}"
         sure = confidence_words(no_source_confidence(result.matches))
-        return f"no source found {among}{derived} ({sure} that none of the {len(result.matches)} closest is its source)"
+        closest = max(result.matches, key=source_probability)
+        best = (
+            f"; its passages match {_clean(closest.source.label)} best ({closest.evidence.aligned_passages} of "
+            f"{closest.evidence.body_passages}), too little to be a lead"
+            if closest.evidence.aligned_passages and closest.role != DERIVED
+            else ""
+        )
+        return (
+            f"no source found {among}{derived} ({sure} that none of the {len(result.matches)} closest is its source)"
+            f"{best}"
+        )
     evidence = match.evidence
+    origin = result.origin
+    through = f"; its text comes from {_named(origin.source)}, the origin" if origin is not None else ""
     return (
         f"{relation_headline(match)}: "
         f"{evidence.aligned_passages} of {evidence.body_passages} passages aligned, "
-        f"{confidence_words(match.confidence)}"
+        f"{confidence_words(match.confidence)}{through}"
     )
 
 
 def role_text(match: Match) -> str:
     """What a candidate is to the suspect, for the candidate table."""
-    if match.role in (SIBLING, DERIVED):
+    if match.relation == UNDECIDED:
+        return POSSIBLE_SOURCE
+    if match.role in (SIBLING, DERIVED, ORIGIN):
         return f"{match.relation} ({match.role})"
     return match.relation
+
+
+POSSIBLE_SOURCE = "possible source"  # how a lead (UNDECIDED) reads in every report
+
+
+def _named(doc: Document) -> str:
+    """'World News (worldnews.example, 2024-09-11, en)': a document with its details."""
+    details = ", ".join(part for part in (doc.site, doc.published, doc.lang) if part)
+    return f"{_clean(doc.label)} ({_clean(details)})" if details else _clean(doc.label)
 
 
 def relation_headline(match: Match) -> str:
     """The relation with its direction, so that the headline alone never points the
     wrong way: "translation of X (...)" when X came first, "X (...) is a translation
     of this text" when the suspect did, "... or the reverse" when nothing tells."""
-    source = match.source
-    details = ", ".join(part for part in (source.site, source.published, source.lang) if part)
-    named = f"{_clean(source.label)} ({_clean(details)})" if details else _clean(source.label)
+    named = _named(match.source)
     noun = "partial reuse" if match.relation == PARTIAL else match.relation
     if match.direction == SUSPECT_FIRST:
         return f"{named} is a {noun} of this text"
@@ -380,14 +415,15 @@ KEY = (
         "what the suspect is to the candidate: translation (the same story in another language), "
         "copy (the same language, nearly word for word), rewrite (the same story retold), "
         "partial reuse (some passages taken, e.g. spliced into another story), or unrelated; "
-        "undecided when a short suspect (under 5 sentences) matches some passages but too few to tell "
-        "a source from another article on the same subject",
+        "possible source (a lead, \"undecided\" in JSON) when some passages match with evidence short of "
+        "naming a source: check its passages, it is not a finding",
     ),
     (
         "role",
         "what a related candidate is to the suspect: its possible source; (sibling) when it derives, as "
-        "the suspect does, from a candidate listed above it; (derived) when it came after the suspect "
-        "(a later date, or it cites the suspect), so it cannot be its source",
+        "the suspect does, from a candidate listed above it; (origin) when the source named derives from "
+        "it (a rewrite of a translation names the translation, and the original as its origin); (derived) "
+        "when it came after the suspect (a later date, or it cites the suspect), so it cannot be its source",
     ),
     (
         "direction",
@@ -397,10 +433,15 @@ KEY = (
     ),
     (
         "confidence",
-        "for a related candidate, the probability that it is the suspect's source, calibrated on real "
-        "traces (of sources named with 0.9, about nine in ten were right); for an unrelated one, the "
-        "probability that it is not a source. Shown as high (0.95 and over), moderate (0.80 to 0.95) "
-        "or low, and never as 1.00. README: How far to trust a verdict",
+        "of a source named, the probability that it is the suspect's source, calibrated on real "
+        "traces (of sources named with 0.9, about nine in ten were right); of \"no source found\", the "
+        "probability that none of the closest candidates is its source. Shown as high (0.95 and over), "
+        "moderate (0.80 to 0.95) or low, and never as 1.00. README: How far to trust a verdict",
+    ),
+    (
+        "p src",
+        "for each candidate, the probability that it is the suspect's source (calibrated for one named): "
+        "low for an unrelated candidate, between the two for a possible source",
     ),
     ("aligned", "share of the suspect's story passages that have a counterpart in the candidate"),
     ("covered", "share of the candidate's story passages that the suspect kept"),
@@ -414,10 +455,11 @@ KEY = (
     ),
     (
         "rank",
-        "possible sources come first (partial reuse after whole-story reuse): among them the one the "
-        "suspect cites, then the earliest published (the start of a chain of copies), then the strongest "
-        "evidence, so the first can have a lower confidence than one below it. Then undecided, sibling "
-        "and derived candidates, then unrelated ones in retrieval order",
+        "the nearest source comes first (partial reuse after whole-story reuse): among sources the one the "
+        "suspect cites, then the one whose wording it repeats in its own language, then the earliest "
+        "published (the start of a chain of copies), then the strongest evidence, so the first can have a "
+        "lower confidence than one below it. Then the origin, possible sources, sibling and derived "
+        "candidates, then unrelated ones in retrieval order",
     ),
     (
         "link score",
@@ -563,7 +605,7 @@ def _candidates_table(result: TraceResult) -> Table:
     table = _table("candidate sources")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("relation", min_width=9)
-    table.add_column("conf.", justify="right", no_wrap=True)
+    table.add_column("p src", justify="right", no_wrap=True)
     table.add_column("aligned", justify="right", no_wrap=True)
     table.add_column("covered", justify="right", no_wrap=True)
     table.add_column("retrieval", justify="right", no_wrap=True)
@@ -573,7 +615,7 @@ def _candidates_table(result: TraceResult) -> Table:
         table.add_row(
             str(rank),
             Text(role_text(match), style=_RELATION_STYLES.get(match.relation, "green") + (" bold" if related else "")),
-            Text(confidence_number(match.confidence), style=_confidence_style(match)),
+            Text(confidence_number(source_probability(match)), style=_confidence_style(match)),
             _percent(match.evidence.suspect_aligned),
             _percent(match.evidence.source_covered),
             "\n".join(_retrieval(match.candidate)),
@@ -675,6 +717,7 @@ def render_trace(
         console.print(_untrusted(f"in its story: {story_place}"))
     if result.matches:
         console.print(_candidates_table(result))
+    match = shown_match(result)
     if match is not None:
         # each figure whole on a line: Columns wraps between them, never inside one
         figures = [Text.assemble((f"{label} ", "dim"), _untrusted(value)) for label, value in evidence_items(match)]
@@ -933,6 +976,8 @@ def trace_to_dict(result: TraceResult, *, saved: bool = True, story: Story | Non
             "confidence": match.confidence if match else (no_source_confidence(result.matches) if result.matches else None),
             "direction": match.direction if match else None,
             "direction_summary": direction_line(match) if match else None,
+            "origin": result.origin.source.doc_id if result.origin else None,
+            "lead": result.lead.source.doc_id if result.lead else None,
         },
         "suspect": {
             **_document_meta(suspect),
@@ -1146,7 +1191,7 @@ def _confidence_class(match: Match) -> str:
 
 def _html_candidates(result: TraceResult) -> str:
     columns = (
-        "#", "title", "site", "date", "lang", "retrieval", "relation", "confidence", "suspect aligned", "source covered",
+        "#", "title", "site", "date", "lang", "retrieval", "relation", "p src", "suspect aligned", "source covered",
     )  # fmt: skip
     body = []
     for rank, match in enumerate(result.matches, start=1):
@@ -1161,8 +1206,8 @@ def _html_candidates(result: TraceResult) -> str:
                     ("date", "date", _e(source.published)),
                     ("lang", "", _e(source.lang)),
                     ("retrieval", "num", _e(" ".join(_retrieval(match.candidate)))),
-                    ("relation", f"rel rel-{_e(match.relation)}", _e(match.relation)),
-                    ("confidence", f"num {_confidence_class(match)}", confidence_number(match.confidence)),
+                    ("relation", f"rel rel-{_e(match.relation)}", _e(role_text(match))),
+                    ("p src", f"num {_confidence_class(match)}", confidence_number(source_probability(match))),
                     ("suspect aligned", "num", _percent(match.evidence.suspect_aligned)),
                     ("source covered", "num", _percent(match.evidence.source_covered)),
                 ),
@@ -1252,7 +1297,7 @@ def trace_to_html(result: TraceResult, *, saved: bool = True) -> str:
         f'<p class="direction">{_prose(direction_line(match))}</p>' if match else "",
         _html_header(result),
         _html_candidates(result) if result.matches else "",
-        _html_alignment(result, match) if match else "",
+        _html_alignment(result, shown_match(result)) if shown_match(result) else "",
         _html_key(),
         f'<p class="footer">Made by provenance {_e(__version__)} on {_e(result.created_at or "")}: '
         f"{run}, model {_e(result.model)}.</p>",

@@ -139,6 +139,9 @@ LINEAGE_ROUNDS = 3  # drafts of a story's graph, each judging the pairs the last
 LINEAGE_MAX_MEMBERS = 200  # a story stops growing at this many articles
 LINEAGE_HARD_VOTES = 10  # a date or a cue outweighs any number of text-evidence votes
 LINEAGE_WORDING = 0.5  # near-verbatim share above which a same-language text took the other's wording
+# share of a suspect's word trigrams found in a same-language candidate above which it
+# retold that candidate, not the candidate's original in another language (attribution.py)
+NEAREST_WORDING = 0.3
 LINEAGE_FIT_MARGIN = 0.2  # a parent explains a share of the child at most this much below the best one's
 LINEAGE_SHARED_ADDITIONS = 2  # passages a nearer parent added that the child keeps (one is often an alignment's slip)
 LINEAGE_SHARED_OMISSIONS = 2  # passages a nearer parent left out, inside the child's stretch, that the child lacks too

@@ -27,16 +27,12 @@ from .cues import translation_hints
 from .embed import Embedder, load_embedder
 from .errors import InputError, NotFound, StoreError
 from .ingest import metadata_fields, read_source
-from .judge import compare, mark_siblings, place
+from .attribution import nearest_sources, place, rank
+from .judge import compare
 from .lineage import Pairs, build_story, component
 from .models import (
     CITED,
     COPY,
-    DERIVED,
-    PARTIAL,
-    SIBLING,
-    UNDECIDED,
-    UNRELATED,
     Added,
     BulkSummary,
     Candidate,
@@ -267,12 +263,13 @@ class Tracker:
                 advance(1)
         for match in matches:
             place(doc, match)
-        ranked = rank_matches(matches)
-        mark_siblings(
+        ranked = rank(matches, doc)
+        nearest_sources(
+            doc,
             ranked,
             lambda later, upstream: compare(later, source_vecs[later.doc_id], upstream, source_vecs[upstream.doc_id]),
         )
-        return rank_matches(ranked)
+        return rank(ranked, doc)
 
     # -- lineage ----------------------------------------------------------------
 
@@ -538,27 +535,6 @@ class _Gathering:
                 self.judge(stored.doc_id, member)
                 joined |= self.pairs.related(stored.doc_id, member)
         return joined
-
-
-def rank_matches(matches: list[Match]) -> list[Match]:
-    """Possible sources first (partial reuse after whole-story reuse), then undecided
-    ones, siblings, articles derived from the suspect, and unrelated ones. Among sources,
-    the one the suspect cites, then the earliest published (the upstream end of a chain
-    of copies), then the strongest evidence. Unrelated ones keep retrieval's order:
-    their confidence is that they are unrelated, so it says nothing about which is the
-    nearer miss."""
-
-    def key(match: Match):
-        if match.relation == UNRELATED:
-            return (9, 0.0, "", -match.candidate.score)
-        if match.relation == UNDECIDED:
-            return (5, 0.0, "", -match.confidence)
-        tier = {SIBLING: 6, DERIVED: 7}.get(match.role, 0) + (match.relation == PARTIAL)
-        ev = match.evidence
-        strength = match.confidence * (ev.suspect_aligned + ev.source_covered)
-        return (tier, -match.candidate.cue_boost, match.source.published or "9999", -strength)
-
-    return sorted(matches, key=key)
 
 
 @contextmanager

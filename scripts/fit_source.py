@@ -61,7 +61,7 @@ C_GRID = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 ACCEPT_FALSE = 0.005  # the share of dev no-source suspects that may get a source (target on test: 1%)
 SHORT_ACCEPT_FALSE = 0.01  # the same for suspects of 1-4 sentences (target on test: 2%)
 SHORT_PASSAGES = 5  # a suspect with fewer body passages is judged as short
-UNDECIDED = 0.2  # a short suspect with this probability or more, under its accept, is undecided
+LEAD = 0.2  # a candidate with this probability or more, under the accept, is offered as a lead
 
 
 def feature_key() -> str:
@@ -222,7 +222,7 @@ def main(refresh: bool) -> None:
             "accept": round(accept, 4),
             "short_passages": SHORT_PASSAGES,
             "short_accept": round(short_accept, 4),
-            "undecided": UNDECIDED,
+            "lead": LEAD,
         },
         "calibration": calibration,
         "fitted": {

@@ -376,7 +376,8 @@ def build_demo(ntrex_dir: Path, out_dir: Path) -> None:
             "file": "suspects/02-vi-rewrite.txt",
             "overrides": {"date": REWRITE_DATE, "title": REWRITE_TITLE, "site": VI_REWRITE_SITE[0], "url": rewrite_url},
             "expected_relation": "rewrite",
-            "expected_source": original_url,
+            # its nearest source is the Vietnamese translation it rewrites, not the original
+            "expected_source": vi_url,
             "about": "a Vietnamese rewrite of the Vietnamese translation: sentences dropped and merged, "
             "paragraphs moved, byline, photo caption, comment counter and source line added",
             "ntrex": {"doc_id": ORIGINAL_DOC, "lang": "vie"},

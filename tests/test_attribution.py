@@ -62,7 +62,7 @@ def test_bbc_articles_and_briefs_with_no_source_stored_get_none(db_path, bbc):
 
 def test_a_short_brief_among_same_topic_stories_is_not_given_a_confident_source(db_path):
     """A two-sentence Russian brief, its English original not stored: no source, and
-    with its original stored, that original or an honest "too little text"."""
+    with its original stored, that original or a lead: a possible source to check."""
     english, russian = _ntrex("eng"), _ntrex("rus")
     brief = _doc(" ".join(russian[0]["sentences"][1:3]), "ru")
     with Tracker(db=db_path) as tracker:
@@ -75,7 +75,7 @@ def test_a_short_brief_among_same_topic_stories_is_not_given_a_confident_source(
         assert result.source is None or result.source.source.doc_id == original.doc_id
         assert first.relation in (*RELATED, UNDECIDED, UNRELATED)
         if first.relation == UNDECIDED:
-            assert verdict_line(result).startswith("too little text to decide")
+            assert verdict_line(result).startswith("possible source, check these passages")
         assert "1.00" not in verdict_line(result)
 
 

@@ -56,7 +56,7 @@ def test_the_shipped_source_model_reads_the_judges_source_features():
     assert model.weights.shape == model.means.shape == model.scales.shape == model.lows.shape == (count,)
     assert (model.scales > 0).all() and (model.lows <= model.highs).all()
     assert 0.5 <= model.accept <= model.short_accept < 1.0
-    assert 0.0 < model.undecided < model.short_accept
+    assert 0.0 < model.lead < model.accept
 
 
 def test_the_shipped_model_reads_the_judges_features():

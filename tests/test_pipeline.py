@@ -9,6 +9,7 @@ import pytest
 from conftest import bench_path
 
 from provenance import settings
+from provenance.attribution import rank
 from provenance.errors import InputError, NotFound, StoreError
 from provenance.judge import compare
 from provenance.models import (
@@ -25,7 +26,8 @@ from provenance.models import (
     Match,
     RawDocument,
 )
-from provenance.tracker import Tracker, prepare, rank_matches
+from provenance.tracker import Tracker, prepare
+
 
 def _ntrex(lang, count=6):
     with open(bench_path("ntrex", f"ntrex.{lang}.jsonl"), encoding="utf-8") as lines:
@@ -228,7 +230,7 @@ def test_related_sources_rank_first_and_unrelated_ones_keep_retrieval_order():
         )
 
     # a sure "unrelated" (confidence 0.99) is no nearer a miss than an unsure one
-    ranked = rank_matches(
+    ranked = rank(
         [
             match("far00000", UNRELATED, 0.99, 0.40, 0.1),
             match("near0000", UNRELATED, 0.55, 0.90, 0.1),

@@ -233,6 +233,8 @@ def test_json_round_trip():
         "confidence": 0.87,
         "direction": "source_first",  # a code, as in matches[].direction
         "direction_summary": "the source came first: published 2024-09-10, before the suspect; the suspect cites it",
+        "origin": None,  # the stored article the named source derives from
+        "lead": None,  # the possible source offered when none is named
     }
     verdict = data["matches"][0]
     assert set(verdict) >= {
@@ -318,7 +320,7 @@ def test_every_view_fits_the_terminal_and_loses_nothing(width, explain):
     # the sentences wrap between words, never inside one
     assert verdict_line(result) in flat and direction_line(result.verdict) in flat
     # every figure of the candidates table whole
-    for figure in ("relation", "conf.", "aligned", "covered", "retrieval", "80%", "0.87", "+0.30 cue", "-0.20 date"):
+    for figure in ("relation", "p src", "aligned", "covered", "retrieval", "80%", "0.87", "+0.30 cue", "-0.20 date"):
         assert figure in text, figure
     # a candidate takes as many lines as its 87-character title needs, not 6-9
     ranks = [n for n, line in enumerate(lines) if re.match(r"^[12] +(rewrite|unrelated) ", line)]
@@ -453,7 +455,7 @@ def test_html_has_a_key_a_viewport_coloured_verdicts_and_no_command_for_an_edito
         assert f"<dt>{term}</dt>" in page
     assert 'class="swatch score-high"' in page  # the colour legend
     assert '<td data-label="relation" class="rel rel-rewrite">rewrite</td>' in page
-    assert 'class="num conf-high">0.87</td>' in page and 'class="num conf-unrelated">0.95</td>' in page
+    assert 'class="num conf-high">0.87</td>' in page and 'class="num conf-unrelated">0.05</td>' in page
     assert '<td data-label="date" class="date">2024-09-10</td>' in page and ".date { white-space: nowrap; }" in page
     assert 'published <span class="date">2024-09-10</span>, before the suspect' in page  # in sentences too
     assert "provenance show" not in page and "Made by provenance" in page and "run run123abc456" in page

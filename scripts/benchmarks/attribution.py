@@ -47,6 +47,7 @@ class Outcome:
     relation: str  # the verdict's relation ("unrelated" when no candidate)
     confidence: float  # the confidence of the answer given (a source, or none)
     correct: bool
+    lead: str | None = None  # key of the document offered as a possible source when none is named
 
 
 def build_store(tracker, data: AttributionSet) -> dict[str, str]:
@@ -62,7 +63,8 @@ def outcome(suspect: Suspect, result: TraceResult, key_of: dict[str, str]) -> Ou
         key = key_of.get(named.source.doc_id, named.source.doc_id)
         return Outcome(suspect, key, named.relation, named.confidence, key in suspect.sources)
     relation = result.verdict.relation if result.verdict else UNRELATED
-    return Outcome(suspect, None, relation, no_source_confidence(result.matches), not suspect.sources)
+    lead = key_of.get(result.lead.source.doc_id, result.lead.source.doc_id) if result.lead else None
+    return Outcome(suspect, None, relation, no_source_confidence(result.matches), not suspect.sources, lead)
 
 
 def trace_all(tracker, data: AttributionSet, progress=None) -> tuple[list[Outcome], float]:
@@ -113,7 +115,10 @@ def figures(outcomes: list[Outcome]) -> dict:
         "no_source_short_suspects": sum(o.suspect.short for o in absent),
         "recall": _share([o.correct for o in present if not o.suspect.short]),
         "recall.short": _share([o.correct for o in present if o.suspect.short]),
-        "undecided.short": _share([o.relation == "undecided" for o in outcomes if o.suspect.short]),
+        "lead.no_source": _share([o.lead is not None for o in absent]),
+        "lead.no_source.short": _share([o.lead is not None for o in absent if o.suspect.short]),
+        "named_or_lead": _share([o.correct or o.lead in o.suspect.sources for o in present if not o.suspect.short]),
+        "named_or_lead.short": _share([o.correct or o.lead in o.suspect.sources for o in present if o.suspect.short]),
     }
     for group in sorted({o.suspect.group for o in outcomes}):
         result[f"false_attribution.{group}"] = _share([o.named is not None for o in absent if o.suspect.group == group])
@@ -165,7 +170,7 @@ def run(ws: Workspace) -> dict:
     rows = [
         [name, *(by_split[split].get(name) for split in ("test", "dev"))]
         for name in test
-        if name != "calibration" and (name.startswith(("false_attribution", "recall", "ece", "undecided", "named", "no_source")))
+        if name != "calibration" and (name.startswith(("false_attribution", "recall", "ece", "lead", "named", "no_source")))
     ]
     show(f"attribution: {len(data.suspects)} suspects traced against {len(data.store)} stored articles", ["figure", "test", "dev"], rows)
     show("calibration (test): confidence of each trace's answer, a source or none",
