@@ -17,8 +17,8 @@ appends the row with the text's hash and length and saves the text.
 Texts are compared after a light normalisation (normalise(): Unicode NFC, plain
 quotes, line ends, trailing spaces, outer blank lines, the search tool's date marker),
 so a copy pasted through a terminal still matches. A saved text is the page's text as
-the search gives it, or its start cut at a paragraph end: `save` also tries the first
-`chars` characters of what it is given.
+the search gives it, or a part of it that starts at a line and stops at a paragraph end
+(page headers left out, a long page cut): `save` finds that part again from `chars`.
 """
 
 from __future__ import annotations
@@ -82,6 +82,21 @@ def read_text(row: dict, folder: Path | None = None) -> tuple[str | None, str]:
     return (text, "present") if digest(text) == row["sha256"] else (None, "mismatched")
 
 
+def matching_part(text: str, row: dict) -> str | None:
+    """The committed text within what the search gives now: the whole of it, or the
+    `chars` characters from the start of one of its lines (a saved text may leave out
+    a page's header lines and stop at a paragraph end); None when no part matches."""
+    if digest(text) == row["sha256"]:
+        return text
+    body = text.strip()
+    starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
+    for start in starts:
+        part = normalise(body[start : start + row["chars"]])
+        if digest(part) == row["sha256"]:
+            return part
+    return None
+
+
 def _row(url: str) -> dict:
     for row in read_articles():
         if row["url"] == url:
@@ -113,11 +128,8 @@ def cli() -> None:
 def save(url: str) -> None:
     """Save URL's text (from stdin) into the scratch folder if it matches the committed hash."""
     row = _row(url)
-    text = _stdin_text()
-    if digest(text) != row["sha256"]:
-        # the committed text may be the start of what the search gives now (cut at a paragraph)
-        text = normalise(text.strip()[: row["chars"]])
-    if digest(text) != row["sha256"]:
+    text = matching_part(_stdin_text(), row)
+    if text is None:
         raise click.ClickException(
             f"the text does not match the committed hash ({len(text.strip())} characters, "
             f"{row['chars']} expected): was it the longest text the search gave for this URL?"
