@@ -22,7 +22,7 @@ RESERVED = [r"putin.{0,40}ceasefire", r"\bq\*|q-star", r"he jiankui|gene.edited 
             r"ohtani", r"hypersonic", r"titan submersible|oceangate", r"tesla.{0,30}(cheap|affordable)",
             r"lab.leak", r"roe v\.? wade|dobbs", r"llama", r"doping", r"weapons? restrictions?"]  # fmt: skip
 # the stories we hold, at the least (issue 18 asks for 30 clusters in 10 languages)
-MIN_STORIES, MIN_LANGUAGES = 5, 6
+MIN_STORIES, MIN_LANGUAGES = 30, 10
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +98,13 @@ def test_normalisation_keeps_a_pasted_copy_and_a_cut_matching():
     assert realnews.digest(text) == realnews.digest('"Quoted" line\nsecond paragraph\n\nthird')
     cut = realnews.normalise(text)[: len("\"Quoted\" line\nsecond paragraph")]
     assert realnews.normalise(cut) == "\"Quoted\" line\nsecond paragraph\n"
+
+
+def test_a_saved_part_is_found_again_in_a_longer_page_text():
+    """`save` must recognise the committed text inside what the search gives now: page
+    header lines before it, more paragraphs after it."""
+    saved = "Second line of the story.\nThird line."
+    row = {"sha256": realnews.digest(saved), "chars": len(saved)}
+    page = "Menu\nLog in\n" + saved + "\n\nA paragraph the saved text left out.\n"
+    assert realnews.matching_part(page, row) == realnews.normalise(saved)
+    assert realnews.matching_part("Menu\nsomething else entirely\n", row) is None
