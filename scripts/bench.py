@@ -6,6 +6,7 @@
     python scripts/bench.py align --tune   # the alignment dev grid behind settings.py
     python scripts/bench.py warm           # embed every passage the full runs read, ahead of them
     python scripts/bench.py indexes        # faiss, usearch, hnswlib on a speed store (--store 1M --only faiss)
+    python scripts/bench.py realnews       # real news rebuilt outside the repo (--split test|dev|all); not in `all`
 
 Each benchmark prints a table and writes bench/results/<name>.json (quick runs:
 <name>.quick.json) with the machine, git commit, model, data files, parameters,
@@ -26,7 +27,7 @@ from __future__ import annotations
 import time
 
 import click
-from benchmarks import align, indexes, vectors
+from benchmarks import align, indexes, realnews, vectors
 from benchmarks.records import update_benchmarks_md, write_result
 from benchmarks.runner import BENCHMARKS, finish, run_benchmarks
 from benchmarks.workspace import Workspace
@@ -95,6 +96,29 @@ def run_indexes(store: str, only: str | None) -> None:
     name = f"indexes-{store}"  # one record (and one BENCHMARKS.md table) a store
     record = write_result(name, False, indexes.run(store, only), time.perf_counter() - began, "(vectors of the speed store)")
     update_benchmarks_md({name: record})
+
+
+@cli.command(name="realnews")
+@click.option("--split", type=click.Choice(["test", "dev", "all"]), default="test", show_default=True,
+              help="Which stories to trace; `all` runs test and dev (the run that refreshes BENCHMARKS.md).")
+@click.option("--model", default=None, help="Embedding model spec (default: the library's).")
+def run_realnews(split: str, model: str | None) -> None:
+    """Trace the real-news set's derived and independent articles (texts rebuilt by
+    scripts/realnews.py; never part of `all`, since CI has no texts). Skips, naming the
+    missing texts, when none is rebuilt."""
+    began = time.perf_counter()
+    ws = Workspace(quick=False, model=model)
+    try:
+        result = realnews.run(ws, split)
+        if result is None:
+            return
+        record = write_result("realnews" if split == "all" else f"realnews-{split}", False, result,
+                              time.perf_counter() - began, ws.model_name)  # fmt: skip
+    finally:
+        ws.close()
+    if split == "all":
+        record["command"] = "python scripts/bench.py realnews --split all"
+        update_benchmarks_md({"realnews": record})
 
 
 @cli.command(name="warm")

@@ -168,6 +168,8 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
               d["bare_passages"] / d["bare_seconds_after"]],
              ["re-run (all skipped unread)", d["rerun"]["skipped_unread"], 0, d["rerun_seconds"], ""]],
         )]  # fmt: skip
+    if name == "realnews":
+        return _realnews_tables(record)
     if name.startswith("indexes"):
         return [_md_table(["index", "build s", "memory MB", "ms a query", "exact top 5 in the first 50"], record["detail"]["rows"])]
     if name == "speed":
@@ -184,6 +186,25 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
               d["grown"]["add_s"], d["grown"]["first_trace_s"], d["grown"]["reloaded"]] for label, d in stores.items()],
         )]  # fmt: skip
     return []
+
+
+def _realnews_tables(record: dict) -> list[list[str]]:
+    """Per split, the figures of every condition side by side; then every dev error."""
+    tables = []
+    for split, conditions in record["splits"].items():
+        names = list(dict.fromkeys(f for block in conditions.values() for f in block["figures"]))
+        tables.append(_md_table(
+            [f"{split} split", *conditions],
+            [[f, *(block["figures"].get(f, "") for block in conditions.values())] for f in names],
+        ))  # fmt: skip
+    dev = record["splits"].get("dev", {})
+    rows = [[condition, e["suspect"], e["role"], e["lang"], e["named"] or "none", e["named_relation"] or "",
+             e["lead"] or "", ", ".join(f"{t['relation']} {t['confidence']:.2f}" for t in e["top"])]
+            for condition, block in dev.items() for e in block["errors"]]  # fmt: skip
+    if rows:
+        tables.append(_md_table(["dev error: condition", "suspect", "role", "lang", "named", "relation", "lead",
+                                 "top matches"], rows))  # fmt: skip
+    return tables
 
 
 def _steps(steps: dict) -> str:
