@@ -14,6 +14,8 @@ import html
 import io
 import json
 import threading
+import tracemalloc
+import zlib
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +27,7 @@ from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from provenance import settings
+from provenance import archives, settings
 from provenance.cli import cli
 
 DATA = Path(__file__).parent / "data"
@@ -142,6 +144,66 @@ def test_truncated_warc_keeps_the_pages_before_the_cut_and_the_whole_file_adds_t
     assert result.exit_code == 1 and summary["added"] == 0 and "cannot read past record" in summary["damaged"]
     assert "Traceback" not in result.output
     assert len(stored(db_path)) == 3
+
+
+def test_a_gzip_bomb_page_in_the_middle_of_a_warc_loses_no_later_page(tmp_path, db_path):
+    """A response sent with Content-Encoding: gzip that inflates to 64 MB (a gzip bomb),
+    and one whose gzip is broken, between two pages: both fail on their own, the page
+    after them is still added."""
+    (first, page1), (last, page3) = ntrex_pages(2)
+    inflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = inflater.compress(b"<html><body><p>" + b" " * (64 << 20)) + inflater.flush()
+    crawl = tmp_path / "bomb.warc.gz"
+    with crawl.open("wb") as file:
+        writer = WARCWriter(file, gzip=True)
+        for url, payload, encoding in [
+            (f"https://news.example/{first}", page1, None),
+            ("https://news.example/bomb", bomb, "gzip"),
+            ("https://news.example/broken", b"\x1f\x8b not gzip at all", "gzip"),
+            (f"https://news.example/{last}", gzip.compress(page3), "gzip"),
+        ]:
+            fields = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", encoding)] if encoding else [])
+            headers = StatusAndHeaders("200 OK", fields, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+
+    result, [summary] = add(str(crawl))
+    assert result.exit_code == 0, result.output
+    assert not summary.get("damaged")
+    assert (summary["added"], summary["failed"]) == (2, 2)
+    reasons = {failure["origin"]: failure["reason"] for failure in summary["failures"]}
+    assert "over the input size cap" in reasons["https://news.example/bomb"]
+    assert reasons["https://news.example/broken"].startswith("cannot decode its Content-Encoding gzip")
+    assert [url for url, *_ in stored(db_path)] == sorted([f"https://news.example/{first}", f"https://news.example/{last}"])
+
+
+def test_a_small_warc_whose_last_record_inflates_to_gigabytes_is_read_in_bounded_memory(tmp_path):
+    """A 256 KB WARC.gz whose last record inflates to 256 MB: checking that the record
+    ends whole (`_cut_off`) inflates it a megabyte at a time, not all at once."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>x</p>"
+    size = 256 << 20
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/huge\r\n"
+        b"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\nWARC-Date: 2024-09-11T08:00:00Z\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (len(http) + size)
+    )
+    crawl = tmp_path / "huge.warc.gz"
+    with crawl.open("wb") as file:
+        deflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+        file.write(deflater.compress(head + http))
+        for _ in range(size >> 20):
+            file.write(deflater.compress(b" " * (1 << 20)))
+        file.write(deflater.compress(b"\r\n\r\n") + deflater.flush())
+    assert crawl.stat().st_size < 1 << 20
+
+    tracemalloc.start()
+    try:
+        items = list(archives.warc_items(crawl, []))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [item] = items
+    assert isinstance(item, archives.Item) and len(item.data) == settings.MAX_INPUT_BYTES + 1  # refused later as too large
+    assert peak < 40 << 20  # the page's capped bytes and a megabyte of inflating, not 256 MB
 
 
 def test_folder_recursive_with_include_exclude_and_a_binary_file(tmp_path, db_path):
