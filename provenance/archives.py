@@ -38,15 +38,7 @@ from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from . import settings
 from .errors import InputError
-from .ingest import (
-    FEED,
-    HTML_SUFFIXES,
-    LISTING_NAMES,
-    SITEMAP,
-    TEXT_SUFFIXES,
-    fetch,
-    xml_listing,
-)
+from .ingest import FEED, HTML_SUFFIXES, LISTING_NAMES, SITEMAP, TEXT_SUFFIXES, fetch, xml_listing
 
 FOLDER, WARC = "folder", "warc"
 WARC_SUFFIXES = (".warc", ".warc.gz")
