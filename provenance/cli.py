@@ -7,14 +7,16 @@ given several inputs (`add a.txt b.txt`, `trace folder/`) handles each on its ow
 reports each, and exits 1 at the end if any failed.
 
 Exit status: 0 done; 1 an error (for a batch, any input failed); 2 a usage error;
-3 `trace` found no source (for at least one suspect); 130 interrupted.
+3 `trace` found no source (for at least one suspect); 130 interrupted; 143 terminated.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +58,16 @@ from .tracker import Tracker
 DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
 NO_SOURCE_EXIT = 3  # trace found no source: scripts branch on it
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
+TERMINATED_EXIT = 143  # 128 + SIGTERM
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a service stopping), raised in the main thread like Ctrl-C, so
+    that the same clean-up runs: the open batch rolls back and the worker pool stops."""
+
+
+def _terminated(signum, frame):
+    raise _Terminated
 
 DB_HELP = "DuckDB file holding documents and runs [env var: PROVENANCE_DB; default: ./provenance.duckdb]."
 MODEL_HELP = (
@@ -69,6 +81,8 @@ class _ProvenanceGroup(click.Group):
     and shows input warnings (bytes replaced) as "Warning: ..." lines."""
 
     def invoke(self, ctx: click.Context):
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminated) if main else None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("always", InputWarning)
@@ -76,9 +90,13 @@ class _ProvenanceGroup(click.Group):
                 return super().invoke(ctx)
         except ProvenanceError as exc:
             raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted: nothing was half-written.", err=True)
-            ctx.exit(INTERRUPTED_EXIT)
+        except KeyboardInterrupt as interrupt:
+            terminated = isinstance(interrupt, _Terminated)
+            click.echo(f"{'Terminated' if terminated else 'Interrupted'}: nothing was half-written.", err=True)
+            ctx.exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT)
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -221,7 +239,7 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
 
     \b
     Exit status: 0 done; 1 an error; 2 a usage error; 3 trace found no source;
-    130 interrupted. Shell completion: see the README ("Shell completion").
+    130 interrupted; 143 terminated. Shell completion: see the README ("Shell completion").
     """
     ctx.obj = _StoreOptions(db=db, model=model)
 

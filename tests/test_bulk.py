@@ -9,11 +9,17 @@ tests/data/ntrex_sample.jsonl (CC BY-SA 4.0, see tests/data/SOURCE.md) wrapped i
 simple news pages.
 """
 
+import contextlib
 import gzip
 import html
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 import tracemalloc
 import zlib
 from contextlib import contextmanager
@@ -368,3 +374,61 @@ def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_
     assert result.exit_code == 0, result.output
     assert (summary["skipped_unread"], summary["added"]) == (len(kept), len(pages) - len(kept))
     assert len(stored(db_path)) == len(pages)
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes under `pid`, from /proc: its children, theirs, and so on."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_bulk_add_leaves_no_process_behind(tmp_path, sig):
+    """`kill` or `kill -9` of a bulk add in the middle: the forkserver, its workers and
+    the resource tracker go with it; SIGTERM also says so and exits 143."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    page = (DATA / "article_en.html").read_bytes()
+    for number in range(300):
+        (folder / f"page-{number:03d}.html").write_bytes(page + f"<p>Page {number}.</p>".encode())
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "--db", str(tmp_path / "k.duckdb"), "add", str(folder), "-q"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            seen |= _descendants(process.pid)
+            if len(seen) >= 3:  # the resource tracker, the forkserver and a worker under it
+                break
+            time.sleep(0.2)
+        assert process.poll() is None and len(seen) >= 3, "the add finished before its workers were seen"
+        time.sleep(0.5)
+        seen |= _descendants(process.pid)
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == -signal.SIGKILL if sig == signal.SIGKILL else process.returncode == 143
+        if sig == signal.SIGTERM:
+            assert stderr.strip().splitlines()[-1] == "Terminated: nothing was half-written."
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in seen):
+            time.sleep(0.2)
+        left = [pid for pid in seen if Path(f"/proc/{pid}").exists()]
+        assert not left, f"left running: {left}"
+    finally:
+        for pid in [process.pid, *seen]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()
