@@ -120,6 +120,7 @@ def _tracker(
     create: bool = True,
     quiet: bool = False,
     default_db: str | None = None,
+    read_only: bool = False,
 ) -> Tracker:
     """The Tracker for this invocation, closed when the command ends. --db and --model
     may come after the command or before it; after wins. `create=False` for commands
@@ -130,6 +131,7 @@ def _tracker(
         model=model or group.model,
         progress=NullProgress() if quiet else RichProgress(),
         create=create,
+        read_only=read_only,
     )
     return ctx.with_resource(tracker)
 
@@ -593,7 +595,7 @@ def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None,
     """
     if html_path is not None:
         _check_writable(html_path)
-    result = _tracker(ctx, db, create=False).show(run_id)
+    result = _tracker(ctx, db, create=False, read_only=True).show(run_id)
     if as_json:
         _print_json(trace_to_dict(result))
     else:
@@ -628,7 +630,7 @@ def docs(ctx: click.Context, site, lang, since, until, words, limit: int, as_jso
       provenance docs --search "apple fine" --lang en
       provenance docs --json | jq -r '.[].url'
     """
-    tracker = _tracker(ctx, db, create=False)
+    tracker = _tracker(ctx, db, create=False, read_only=True)
     filters = {
         "site": site,
         "lang": _checked(lang=lang).get("lang"),
@@ -677,7 +679,7 @@ def runs(ctx: click.Context, suspect, source, relation, since, words, limit: int
       provenance runs --source 3f2a9c1e -n 0
       provenance runs --json | jq -r '.[0].run_id'
     """
-    found = _tracker(ctx, db, create=False).runs(
+    found = _tracker(ctx, db, create=False, read_only=True).runs(
         suspect=suspect,
         source=source,
         relation=relation,

@@ -552,7 +552,7 @@ def test_shell_completion_script(runner):
 
 @contextmanager
 def read_only(folder: Path):
-    """The folder made read-only, even to root (chattr +i), for the length of the block."""
+    """The folder (or file) made read-only, even to root (chattr +i), for the length of the block."""
     if os.geteuid() == 0:
         made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
         if made.returncode != 0:
@@ -562,11 +562,12 @@ def read_only(folder: Path):
         finally:
             subprocess.run(["chattr", "-i", str(folder)], check=True)
     else:
-        folder.chmod(0o555)
+        mode = folder.stat().st_mode
+        folder.chmod(0o555 if folder.is_dir() else 0o444)
         try:
             yield
         finally:
-            folder.chmod(0o755)
+            folder.chmod(mode)
 
 
 def test_a_store_in_a_read_only_folder_is_one_error(runner, corpus, tmp_path):
@@ -580,6 +581,19 @@ def test_a_store_in_a_read_only_folder_is_one_error(runner, corpus, tmp_path):
         one_error_line(invoke(runner, "add", corpus["page"], "--db", store), rf"cannot write to {re.escape(str(store))}: ")
         one_error_line(invoke(runner, "trace", corpus["suspect"], "--db", store), r"cannot write to .*nothing was half-written")
     assert len(json.loads(invoke(runner, "docs", "--json", "--db", store).stdout)) == 3
+
+
+def test_a_read_only_store_file_is_read_by_the_commands_that_only_read(runner, stored, db_path):
+    """A store file the user may not write (an archive shared read-only): docs, runs and
+    show open it read-only and work; a command that writes says the file is read-only."""
+    result = invoke(runner, "trace", stored["suspect"], "--date", "2018-09-30")
+    run_id = re.search(r"provenance show (\w+)", result.stdout).group(1)
+    with read_only(db_path):
+        assert len(json.loads(invoke(runner, "docs", "--json").stdout)) == 5  # the corpus and the kept suspect
+        assert [run["run_id"] for run in json.loads(invoke(runner, "runs", "--json").stdout)] == [run_id]
+        assert json.loads(invoke(runner, "show", run_id, "--json").stdout)["run_id"] == run_id
+        one_error_line(invoke(runner, "add", stored["page"]), rf"{re.escape(str(db_path))} is read-only and this command writes")
+    assert not db_path.with_name(db_path.name + ".wal").exists()
 
 
 def test_a_damaged_store_is_one_error_on_every_command(runner, stored, db_path):
