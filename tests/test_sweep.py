@@ -261,3 +261,18 @@ def test_time_is_shown_not_gated():
     assert check_gates(slow) == []
     assert "not gated" in bound(GATES["all.seconds"])
     assert check_gates({**slow, "judge.macro_f1": 0.5}) == ["judge.macro_f1 = 0.500 < floor 0.77"]
+
+
+def test_importing_a_sweep_of_an_empty_corpus_is_one_clear_error(spark, tmp_path, db_path):
+    """A Spark sweep of an empty corpus writes a manifest with no documents, no model
+    and no dimension: importing it says so in one line and leaves no store behind."""
+    from provenance.spark_sweep import run
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(spark, [str(empty)], str(out))["documents"] == 0
+    result = CliRunner().invoke(cli, ["import-sweep", str(out)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"Error: {out}: the Spark sweep read no documents (0 bad records): nothing to import; check the corpus files it was given\n"
+    assert not db_path.exists()
