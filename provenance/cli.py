@@ -247,7 +247,7 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=True, callback=lambda ctx, param, values: _not_blank(values))
 @click.option("--feed", is_flag=True, help="The URLs given are RSS or Atom feeds: add the pages they list.")
 @click.option("--sitemap", is_flag=True, help="The URLs given are sitemaps (or sitemap indexes): add the pages they list.")
 @click.option(
@@ -331,7 +331,7 @@ def add(
 
 
 @cli.command()
-@click.argument("suspects", nargs=-1, required=True)
+@click.argument("suspects", nargs=-1, required=True, callback=lambda ctx, param, values: _not_blank(values))
 @click.option(
     "--top-k",
     type=click.IntRange(min=1),
@@ -427,6 +427,14 @@ def trace(
     _finish_batch(failures, len(inputs))
     if unsourced:
         ctx.exit(NO_SOURCE_EXIT)
+
+
+def _not_blank(values: tuple[str, ...]) -> tuple[str, ...]:
+    """An empty argument ("" from an unset shell variable) is a mistake: as a path it
+    is the current folder, and would add or trace every file in it."""
+    if any(not value.strip() for value in values):
+        raise click.BadParameter("an empty argument; give a file, a folder, a URL or - for stdin")
+    return values
 
 
 def _expand_folders(suspects: tuple[str, ...]) -> list[str]:

@@ -278,6 +278,18 @@ def test_user_errors_are_one_line(runner, args):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("command", ["trace", "add"])
+def test_an_empty_argument_is_refused_not_read_as_the_current_folder(runner, stored, db_path, tmp_path, monkeypatch, command):
+    """`trace ""` (an unset shell variable) would be the current folder, every file in
+    it traced or added: it is a usage error, and nothing is read or stored."""
+    monkeypatch.chdir(stored["source"].parent)
+    before = len(json.loads(invoke(runner, "docs", "--json").stdout))
+    result = runner.invoke(cli, [command, ""])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "an empty argument; give a file, a folder, a URL or - for stdin" in result.stderr
+    assert len(json.loads(invoke(runner, "docs", "--json").stdout)) == before
+
+
 class CtrlCWhileReading(io.RawIOBase):
     """A stdin on which the user presses Ctrl-C."""
 
