@@ -27,7 +27,7 @@ from rich.console import Console
 from . import settings
 from .archives import READABLE_SUFFIXES, open_source
 from .errors import InputWarning, NotFound, ProvenanceError
-from .ingest import metadata_fields
+from .ingest import metadata_fields, option_date
 from .models import BulkSummary
 from .progress import NullProgress
 from .report import (
@@ -550,7 +550,7 @@ def sweep(ctx: click.Context, corpus: tuple[str, ...], since, until, window: int
       provenance sweep corpus.jsonl crawl.warc.gz
       provenance sweep --since 2024-09-01 --until 2024-09-30 --json > pairs.json
     """
-    since, until = _checked(date=since).get("published"), _checked(date=until).get("published")
+    since, until = option_date(since, "--since"), option_date(until, "--until")
     tracker = _tracker(ctx, db, model, create=bool(corpus), quiet=quiet)
     result = tracker.sweep(corpus, since=since, until=until, window_days=None if window < 0 else window)
     summary = {"sweep_id": result.sweep_id, "documents": result.documents, "pairs": result.pairs,
@@ -642,8 +642,8 @@ def docs(ctx: click.Context, site, lang, since, until, words, limit: int, as_jso
     filters = {
         "site": site,
         "lang": _checked(lang=lang).get("lang"),
-        "since": _checked(date=since).get("published"),
-        "until": _checked(date=until).get("published"),
+        "since": option_date(since, "--since"),
+        "until": option_date(until, "--until"),
         "words": (words or "").split(),
     }
     documents = tracker.store.documents(text_chars=LISTED_TEXT_CHARS, limit=limit or None, **filters)
@@ -658,7 +658,7 @@ LISTED_TEXT_CHARS = 200  # of each text, for a listed document's label when it h
 
 
 def _checked(**metadata) -> dict:
-    """A date or language option checked as `add` checks them (an InputError if bad)."""
+    """A language option checked as `add` checks it (an InputError if bad)."""
     return metadata_fields(**metadata)
 
 
@@ -691,7 +691,7 @@ def runs(ctx: click.Context, suspect, source, relation, since, words, limit: int
         suspect=suspect,
         source=source,
         relation=relation,
-        since=_checked(date=since).get("published"),
+        since=option_date(since, "--since"),
         words=(words or "").split(),
         limit=limit or None,
     )

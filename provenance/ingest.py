@@ -28,7 +28,7 @@ import threading
 import unicodedata
 import warnings
 from dataclasses import replace
-from datetime import datetime
+from datetime import date as Date, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -144,7 +144,7 @@ def metadata_fields(
     fields = {
         "url": _one_line(url),
         "title": _one_line(title),
-        "published": _iso_date(date, "--date") if date is not None else None,
+        "published": _published(date) if date is not None else None,
         "lang": _language(lang, "--lang") if lang is not None else None,
         "site": _one_line(site),
         "author": _one_line(author),
@@ -583,7 +583,30 @@ def _iso_date(value: str, origin: str) -> str:
         raise InputError(f"{origin}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
 
 
+def _published(value: str) -> str:
+    """A --date: an ISO date no later than tomorrow (a paper dated tomorrow, a time
+    zone ahead); 9999-12-31 would make the article the newest of every story."""
+    day = _iso_date(value, "--date")
+    today = Date.today()
+    if Date.fromisoformat(day) > today + timedelta(days=1):
+        raise InputError(f"--date: {value.strip()} is in the future (today is {today}); give the day the article was published")
+    return day
+
+
+def option_date(value: str | None, option: str) -> str | None:
+    """A date filter (--since, --until) checked as --date is, its error naming the option."""
+    return _iso_date(value, option) if value is not None else None
+
+
 def _language(value: str, origin: str) -> str:
+    subtags = value.strip().replace("_", "-").split("-")
+    if len(subtags) > 1 and re.fullmatch(r"[A-Za-z]{4}", subtags[1]):
+        # a script subtag (sr-Latn, zh-Hant) says something the store cannot keep: the
+        # store holds the language alone, as detection gives it; a region is dropped
+        raise InputError(
+            f"{origin}: {value.strip()!r} names a script ({subtags[1]}), which the store does not keep; "
+            f"give the language alone ({subtags[0].lower()!r})"
+        )
     code = language_code(value)
     if not re.fullmatch(r"[a-z]{2,3}", code):
         raise InputError(f"{origin}: {value!r} is not a language code (such as en, vi, zh)")

@@ -290,6 +290,37 @@ def test_an_empty_argument_is_refused_not_read_as_the_current_folder(runner, sto
     assert len(json.loads(invoke(runner, "docs", "--json").stdout)) == before
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "-", "--lang", "sr-Latn"], "--lang: 'sr-Latn' names a script (Latn), which the store does not keep; give the language alone ('sr')"),
+        (["add", "-", "--date", "9999-12-31"], "--date: 9999-12-31 is in the future (today is "),
+        (["docs", "--since", "2024-13-01"], "--since: '2024-13-01' is not an ISO date (YYYY-MM-DD)"),
+        (["docs", "--until", "soon"], "--until: 'soon' is not an ISO date (YYYY-MM-DD)"),
+        (["runs", "--since", "yesterday"], "--since: 'yesterday' is not an ISO date (YYYY-MM-DD)"),
+        (["sweep", "--since", "2024-02-30"], "--since: '2024-02-30' is not an ISO date (YYYY-MM-DD)"),
+    ],
+    ids=["script subtag", "future date", "docs since", "docs until", "runs since", "sweep since"],
+)
+def test_metadata_and_date_filters_are_checked_and_errors_name_the_option(runner, stored, db_path, args, message):
+    """A script subtag is not silently dropped, a date in the future is not stored, and
+    a bad --since or --until is named as itself, not as --date."""
+    before = db_path.read_bytes()
+    result = runner.invoke(cli, args, input="Ein kurzer Text über einen Hafen, einen Sturm und die Fähren.")
+    one_error_line(result, re.escape(message))
+    assert db_path.read_bytes() == before
+
+
+def test_a_region_is_dropped_and_todays_date_is_accepted(runner, tmp_path):
+    import datetime
+
+    today = datetime.date.today().isoformat()
+    result = invoke(runner, "add", "-", "--lang", "de-AT", "--date", today, "--json", input="Ein kurzer Text über einen Hafen, einen Sturm und die Fähren.")
+    assert result.exit_code == 0, result.output
+    [doc] = json.loads(invoke(runner, "docs", "--json").stdout)
+    assert (doc["lang"], doc["published"]) == ("de", today)
+
+
 class CtrlCWhileReading(io.RawIOBase):
     """A stdin on which the user presses Ctrl-C."""
 
