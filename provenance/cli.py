@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sys
 import threading
@@ -192,8 +193,14 @@ def metadata_options(command):
     return command
 
 
+# written as \u escapes: the same JSON to a program, but a terminal showing it runs no
+# C1 control and reverses no text for a bidi override (U+202E) in a stored title
+_JSON_ESCAPED = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _print_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_ESCAPED.sub(lambda found: f"\\u{ord(found.group()):04x}", text))
 
 
 def _status(message: str, quiet: bool) -> None:

@@ -154,10 +154,11 @@ def metadata_fields(
 
 def _one_line(value: str | None) -> str | None:
     """Metadata as one NFC line, None when empty (extractors leave decomposed accents
-    and stray newlines in titles)."""
+    and stray newlines in titles), without control characters (a C1 CSI, U+009B, in
+    a title would reach --json and a terminal as the start of an escape sequence)."""
     if value is None:
         return None
-    return " ".join(unicodedata.normalize("NFC", value).split()) or None
+    return " ".join(CONTROLS.sub("", unicodedata.normalize("NFC", value)).split()) or None
 
 
 def _check_text_length(document: RawDocument) -> None:

@@ -321,6 +321,27 @@ def test_a_region_is_dropped_and_todays_date_is_accepted(runner, tmp_path):
     assert (doc["lang"], doc["published"]) == ("de", today)
 
 
+def test_c1_controls_are_dropped_and_bidi_overrides_cannot_reverse_what_is_shown(runner, stored, db_path, tmp_path):
+    """A title with a raw C1 CSI (U+009B) is stored without it; a right-to-left
+    override (U+202E) in a title and a text reaches neither the terminal nor the HTML,
+    and --json writes it as an escape, so the JSON reads back the same."""
+    override = "\u202e"
+    suspect = tmp_path / "suspect.txt"
+    suspect.write_text(stored["suspect"].read_text(encoding="utf-8").replace("\n\n", f" {override}gnp.tohs\n\n", 1), encoding="utf-8")
+    html_path = tmp_path / "report.html"
+    title = f"Shark\u009b31m attack {override}txet desrever"
+    result = invoke(runner, "trace", suspect, "--title", title, "--html", html_path)
+    assert result.exit_code == 0, result.output
+    assert override not in result.stdout and "\u009b" not in result.stdout
+    assert override not in html_path.read_text(encoding="utf-8")
+    listed = invoke(runner, "docs", "--json")
+    assert override not in listed.stdout and "\\u202e" in listed.stdout  # escaped, not raw
+    [doc] = [d for d in json.loads(listed.stdout) if (d["title"] or "").startswith("Shark") and "attack" in d["title"]]
+    assert doc["title"] == f"Shark31m attack {override}txet desrever"  # the C1 control dropped at ingest
+    shown = invoke(runner, "docs")
+    assert override not in shown.stdout and "\u009b" not in shown.stdout
+
+
 class CtrlCWhileReading(io.RawIOBase):
     """A stdin on which the user presses Ctrl-C."""
 
