@@ -145,7 +145,7 @@ def metadata_fields(
         "url": _one_line(url),
         "title": _one_line(title),
         "published": _published(date) if date is not None else None,
-        "lang": _language(lang, "--lang") if lang is not None else None,
+        "lang": _given_language(lang) if lang is not None else None,
         "site": _one_line(site),
         "author": _one_line(author),
     }
@@ -599,15 +599,21 @@ def option_date(value: str | None, option: str) -> str | None:
     return _iso_date(value, option) if value is not None else None
 
 
-def _language(value: str, origin: str) -> str:
+def _given_language(value: str) -> str:
+    """A --lang. The store holds the language alone, as detection gives it: a region
+    (zh-CN) is dropped, but a script (sr-Latn, zh-Hant) says what the user meant to
+    keep, so it is refused rather than dropped silently. A record's language in a data
+    file is read as detection's would be, its script dropped."""
     subtags = value.strip().replace("_", "-").split("-")
     if len(subtags) > 1 and re.fullmatch(r"[A-Za-z]{4}", subtags[1]):
-        # a script subtag (sr-Latn, zh-Hant) says something the store cannot keep: the
-        # store holds the language alone, as detection gives it; a region is dropped
         raise InputError(
-            f"{origin}: {value.strip()!r} names a script ({subtags[1]}), which the store does not keep; "
+            f"--lang: {value.strip()!r} names a script ({subtags[1]}), which the store does not keep; "
             f"give the language alone ({subtags[0].lower()!r})"
         )
+    return _language(value, "--lang")
+
+
+def _language(value: str, origin: str) -> str:
     code = language_code(value)
     if not re.fullmatch(r"[a-z]{2,3}", code):
         raise InputError(f"{origin}: {value!r} is not a language code (such as en, vi, zh)")
