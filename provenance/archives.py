@@ -229,8 +229,8 @@ def _dechunked(data: bytes, limit: int) -> bytes:
 def _decoded(data: bytes, encoding: str, limit: int) -> bytes | str:
     """`data` inflated, at most `limit` bytes of it: a page that inflates to a gigabyte
     costs `limit` bytes of memory."""
-    if encoding in ("identity", ""):
-        return data
+    if encoding in ("identity", "") or (encoding in ("gzip", "x-gzip") and not data.startswith(b"\x1f\x8b")):
+        return data  # some crawlers store the body decoded and keep the header
     if encoding in ("gzip", "x-gzip", "deflate"):
         # 47: a gzip or zlib header, detected; a raw deflate stream (some servers send
         # one as "deflate") has neither
