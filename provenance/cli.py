@@ -96,7 +96,7 @@ class _ProvenanceGroup(click.Group):
             click.echo(f"{'Terminated' if terminated else 'Interrupted'}: nothing was half-written.", err=True)
             ctx.exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT)
         finally:
-            if main:
+            if previous is not None:  # None: a handler not installed from Python, left as it was
                 signal.signal(signal.SIGTERM, previous)
 
 
