@@ -31,6 +31,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+import brotli  # FastWARC's own dependency, for pages sent with Content-Encoding: br
 import feedparser
 import lxml.etree
 from fastwarc.warc import ArchiveIterator, WarcRecordType
@@ -179,11 +180,67 @@ def _warc(path: Path) -> BulkSource:
 
 
 def _records(source: Path | bytes):
-    """Every record of a WARC file or of its bytes, HTTP headers parsed, payloads
-    decoded (chunked, gzip)."""
+    """Every record of a WARC file or of its bytes, HTTP headers parsed, payloads as
+    stored: `_payload` decodes them. FastWARC's own decoding (auto_decode="all") loses
+    its place in the archive when a page's gzip inflates past what is read of it (a
+    gzip bomb), and every record after that page with it."""
     if isinstance(source, bytes):
-        return ArchiveIterator(io.BytesIO(source), parse_http=True, auto_decode="all")
-    return ArchiveIterator(str(source), parse_http=True, auto_decode="all", fsspec_args=False)
+        return ArchiveIterator(io.BytesIO(source), parse_http=True, auto_decode="none")
+    return ArchiveIterator(str(source), parse_http=True, auto_decode="none", fsspec_args=False)
+
+
+def _payload(record) -> bytes | str:
+    """The page's bytes, de-chunked and inflated as its HTTP headers say, at most
+    settings.MAX_INPUT_BYTES + 1 of them (so that ingest refuses a page too large the
+    way it refuses a file), or why they cannot be decoded."""
+    limit = settings.MAX_INPUT_BYTES + 1
+    data = record.reader.read(limit)
+    headers = record.http_headers
+    if "chunked" in (headers.get("Transfer-Encoding") or "").lower():
+        data = _dechunked(data, limit)
+    encodings = [e.strip().lower() for e in (headers.get("Content-Encoding") or "").split(",") if e.strip()]
+    for encoding in reversed(encodings):  # applied in the order listed: undone last first
+        try:
+            data = _decoded(data, encoding, limit)
+        except (zlib.error, brotli.error) as err:
+            return f"cannot decode its Content-Encoding {encoding} ({err})"
+        if isinstance(data, str):
+            return data
+    return data
+
+
+def _dechunked(data: bytes, limit: int) -> bytes:
+    """HTTP/1.1 chunked transfer coding undone; bytes that are not chunked after all
+    (a crawler that de-chunked but kept the header) are read as they are."""
+    out, position = bytearray(), 0
+    while len(out) < limit:
+        end = data.find(b"\r\n", position)
+        try:
+            size = int(data[position:end].split(b";")[0], 16) if end >= 0 else -1
+        except ValueError:
+            size = -1
+        if size < 0:
+            return data if position == 0 else bytes(out)
+        if size == 0:
+            break
+        out += data[end + 2 : end + 2 + size]
+        position = end + 2 + size + 2
+    return bytes(out[:limit])
+
+
+def _decoded(data: bytes, encoding: str, limit: int) -> bytes | str:
+    """`data` inflated, at most `limit` bytes of it: a page that inflates to a gigabyte
+    costs `limit` bytes of memory."""
+    if encoding in ("identity", "") or (encoding in ("gzip", "x-gzip") and not data.startswith(b"\x1f\x8b")):
+        return data  # some crawlers store the body decoded and keep the header
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        # 47: a gzip or zlib header, detected; a raw deflate stream (some servers send
+        # one as "deflate") has neither
+        zlib_stream = encoding != "deflate" or (len(data) > 1 and (data[0] * 256 + data[1]) % 31 == 0)
+        return zlib.decompressobj(wbits=47 if zlib_stream else -15).decompress(data, limit)
+    if encoding == "br":
+        return brotli.Decompressor().process(data, output_buffer_limit=limit)[:limit]
+    return f"its Content-Encoding {encoding} is not one ingest reads (gzip, deflate, br)"
 
 
 def _is_page(record) -> bool:
@@ -224,14 +281,21 @@ def warc_items(source: Path | bytes, notes: list[str], origin: str | None = None
             if not _is_page(record):
                 left_out[_record_kind(record)] += 1
                 continue
-            if pending is not None:
-                yield pending
             url = record.headers.get("WARC-Target-URI") or None
             date = record.record_date.date().isoformat() if record.record_date else None
+            data = _payload(record)
+            if isinstance(data, str):  # a page that cannot be decoded fails alone
+                if pending is not None:
+                    yield pending
+                    pending = None
+                yield Failure(url or f"{path} record {number}", data)
+                continue
+            if pending is not None:
+                yield pending
             pending = Item(
                 origin=url or f"{path} record {number}",
                 url=url,
-                data=record.reader.read(settings.MAX_INPUT_BYTES + 1),
+                data=data,
                 charset=record.http_charset or None,
                 date=date,
             )
@@ -268,22 +332,30 @@ def _cut_off(source: Path | bytes, position: int, length: int) -> bool:
     """Whether the last record, at `position` with a block of `length` bytes, ends
     before its end: FastWARC stops at the end of the file without saying so. A
     record-compressed file (one gzip member a record, as crawlers write them) must
-    end with a whole member; an uncompressed one with the record's whole block."""
+    end with a whole member; an uncompressed one with the record's whole block.
+    The member is inflated a megabyte at a time and thrown away: a 1 MB record that
+    inflates to a gigabyte costs a megabyte of memory, not the gigabyte."""
     with io.BytesIO(source) if isinstance(source, bytes) else source.open("rb") as file:
         compressed = file.read(2) == b"\x1f\x8b"
         file.seek(position)
-        tail = file.read()
-    if compressed:
-        if not tail.startswith(b"\x1f\x8b"):
+        if not compressed:
+            head = file.read(65536)  # a WARC header is a few hundred bytes
+            header_end = head.find(b"\r\n\r\n")
+            tail_size = file.seek(0, io.SEEK_END) - position
+            return header_end < 0 or tail_size < header_end + 4 + length
+        if file.read(2) != b"\x1f\x8b":
             return False  # one gzip member for the whole file: positions are not offsets into it
+        file.seek(position)
         inflater = zlib.decompressobj(wbits=31)
         try:
-            inflater.decompress(tail)
+            while not inflater.eof:
+                data = inflater.unconsumed_tail or file.read(1 << 20)
+                if not data:
+                    return True  # the file ended inside the member
+                inflater.decompress(data, 1 << 20)
         except zlib.error:
             return True
-        return not inflater.eof
-    header_end = tail.find(b"\r\n\r\n")
-    return header_end < 0 or len(tail) < header_end + 4 + length
+        return False
 
 
 # --- feeds and sitemaps ----------------------------------------------------------

@@ -19,6 +19,8 @@ the batch or the run.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import threading
 import time
@@ -121,7 +123,7 @@ class _BulkRun:
     def _extract(self, item: Item) -> Future:
         with self.pool_lock:
             if self.pool is None:
-                self.pool = ProcessPoolExecutor(worker_count(), mp_context=_context(), initializer=_ignore_interrupts)
+                self.pool = ProcessPoolExecutor(worker_count(), mp_context=_context(), initializer=_worker_start)
             return self.pool.submit(extract, item, self.metadata)
 
     def _fetch_then_extract(self, item: Item) -> Failure | Future:
@@ -274,6 +276,16 @@ def _context():
     return context
 
 
-def _ignore_interrupts() -> None:
-    """Ctrl-C is the main process's to handle: it stops the pool."""
+def _worker_start() -> None:
+    """Ctrl-C is the main process's to handle: it stops the pool. A worker also exits
+    when the main process is gone (kill -9, a crash): it would otherwise wait for work
+    forever, and keep the forkserver and the resource tracker alive with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True, name="parent-watch").start()
+
+
+def _exit_with(parent_sentinel: int) -> None:
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(1)

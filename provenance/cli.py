@@ -8,14 +8,17 @@ reports each, and exits 1 at the end if any failed.
 
 Exit status: 0 done; 1 an error (for a batch, any input failed; for a folder, a feed
 or a sitemap, any file or page failed; for a crawl, a damaged file); 2 a usage error;
-3 `trace` found no source (for at least one suspect); 130 interrupted.
+3 `trace` found no source (for at least one suspect); 130 interrupted; 143 terminated.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +29,7 @@ from rich.console import Console
 from . import settings
 from .archives import FOLDER, READABLE_SUFFIXES, WARC, open_source
 from .errors import InputWarning, NotFound, ProvenanceError
-from .ingest import metadata_fields
+from .ingest import metadata_fields, option_date
 from .models import RELATED, UNDECIDED, UNRELATED, BulkSummary
 from .progress import NullProgress
 from .report import (
@@ -58,6 +61,16 @@ DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
 DEMO_DB_HELP = f"DuckDB file for the demo's documents and runs [env var: PROVENANCE_DB; default: ./{DEMO_DB}]."
 NO_SOURCE_EXIT = 3  # trace found no source: scripts branch on it
 INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
+TERMINATED_EXIT = 143  # 128 + SIGTERM
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a service stopping), raised in the main thread like Ctrl-C, so
+    that the same clean-up runs: the open batch rolls back and the worker pool stops."""
+
+
+def _terminated(signum, frame):
+    raise _Terminated
 
 DB_HELP = "DuckDB file holding documents and runs [env var: PROVENANCE_DB; default: ./provenance.duckdb]."
 MODEL_HELP = (
@@ -71,6 +84,8 @@ class _ProvenanceGroup(click.Group):
     and shows input warnings (bytes replaced) as "Warning: ..." lines."""
 
     def invoke(self, ctx: click.Context):
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminated) if main else None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("always", InputWarning)
@@ -78,9 +93,13 @@ class _ProvenanceGroup(click.Group):
                 return super().invoke(ctx)
         except ProvenanceError as exc:
             raise click.ClickException(str(exc)) from None
-        except KeyboardInterrupt:
-            click.echo("Interrupted: nothing was half-written.", err=True)
-            ctx.exit(INTERRUPTED_EXIT)
+        except KeyboardInterrupt as interrupt:
+            terminated = isinstance(interrupt, _Terminated)
+            click.echo(f"{'Terminated' if terminated else 'Interrupted'}: nothing was half-written.", err=True)
+            ctx.exit(TERMINATED_EXIT if terminated else INTERRUPTED_EXIT)
+        finally:
+            if previous is not None:  # None: a handler not installed from Python, left as it was
+                signal.signal(signal.SIGTERM, previous)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -104,6 +123,7 @@ def _tracker(
     create: bool = True,
     quiet: bool = False,
     default_db: str | None = None,
+    read_only: bool = False,
 ) -> Tracker:
     """The Tracker for this invocation, closed when the command ends. --db and --model
     may come after the command or before it; after wins. `create=False` for commands
@@ -114,6 +134,7 @@ def _tracker(
         model=model or group.model,
         progress=NullProgress() if quiet else RichProgress(),
         create=create,
+        read_only=read_only,
     )
     return ctx.with_resource(tracker)
 
@@ -175,8 +196,14 @@ def metadata_options(command):
     return command
 
 
+# written as \u escapes: the same JSON to a program, but a terminal showing it runs no
+# C1 control and reverses no text for a bidi override (U+202E) in a stored title
+_JSON_ESCAPED = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _print_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_JSON_ESCAPED.sub(lambda found: f"\\u{ord(found.group()):04x}", text))
 
 
 def _status(message: str, quiet: bool) -> None:
@@ -224,13 +251,13 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
 
     \b
     Exit status: 0 done; 1 an error; 2 a usage error; 3 trace found no source;
-    130 interrupted. Shell completion: see the README ("Shell completion").
+    130 interrupted; 143 terminated. Shell completion: see the README ("Shell completion").
     """
     ctx.obj = _StoreOptions(db=db, model=model)
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1, required=True, callback=lambda ctx, param, values: _not_blank(values))
 @click.option("--feed", is_flag=True, help="The URLs given are RSS or Atom feeds: add the pages they list.")
 @click.option("--sitemap", is_flag=True, help="The URLs given are sitemaps (or sitemap indexes): add the pages they list.")
 @click.option(
@@ -320,7 +347,7 @@ def add(
 
 
 @cli.command()
-@click.argument("suspects", nargs=-1, required=True)
+@click.argument("suspects", nargs=-1, required=True, callback=lambda ctx, param, values: _not_blank(values))
 @click.option(
     "--top-k",
     type=click.IntRange(min=1),
@@ -416,6 +443,14 @@ def trace(
     _finish_batch(failures, len(inputs))
     if unsourced:
         ctx.exit(NO_SOURCE_EXIT)
+
+
+def _not_blank(values: tuple[str, ...]) -> tuple[str, ...]:
+    """An empty argument ("" from an unset shell variable) is a mistake: as a path it
+    is the current folder, and would add or trace every file in it."""
+    if any(not value.strip() for value in values):
+        raise click.BadParameter("an empty argument; give a file, a folder, a URL or - for stdin")
+    return values
 
 
 def _expand_folders(suspects: tuple[str, ...]) -> list[str]:
@@ -531,7 +566,7 @@ def sweep(ctx: click.Context, corpus: tuple[str, ...], since, until, window: int
       provenance sweep corpus.jsonl crawl.warc.gz
       provenance sweep --since 2024-09-01 --until 2024-09-30 --json > pairs.json
     """
-    since, until = _checked(date=since).get("published"), _checked(date=until).get("published")
+    since, until = option_date(since, "--since"), option_date(until, "--until")
     tracker = _tracker(ctx, db, model, create=bool(corpus), quiet=quiet)
     result = tracker.sweep(corpus, since=since, until=until, window_days=None if window < 0 else window)
     summary = {"sweep_id": result.sweep_id, "documents": result.documents, "pairs": result.pairs,
@@ -584,7 +619,7 @@ def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None,
     """
     if html_path is not None:
         _check_writable(html_path)
-    result = _tracker(ctx, db, create=False).show(run_id)
+    result = _tracker(ctx, db, create=False, read_only=True).show(run_id)
     if as_json:
         _print_json(trace_to_dict(result))
     else:
@@ -625,12 +660,12 @@ def docs(ctx: click.Context, site, lang, since, until, words, limit: int, as_jso
       provenance docs --search "apple fine" --lang en
       provenance docs --json | jq -r '.[].url'
     """
-    tracker = _tracker(ctx, db, create=False)
+    tracker = _tracker(ctx, db, create=False, read_only=True)
     filters = {
         "site": site,
         "lang": _checked(lang=lang).get("lang"),
-        "since": _checked(date=since).get("published"),
-        "until": _checked(date=until).get("published"),
+        "since": option_date(since, "--since"),
+        "until": option_date(until, "--until"),
         "words": (words or "").split(),
     }
     documents = tracker.store.documents(text_chars=LISTED_TEXT_CHARS, limit=limit or None, **filters)
@@ -645,7 +680,7 @@ LISTED_TEXT_CHARS = 200  # of each text, for a listed document's label when it h
 
 
 def _checked(**metadata) -> dict:
-    """A date or language option checked as `add` checks them (an InputError if bad)."""
+    """A language option checked as `add` checks it (an InputError if bad)."""
     return metadata_fields(**metadata)
 
 
@@ -675,12 +710,12 @@ def runs(ctx: click.Context, suspect, source, relation, since, words, limit: int
       provenance runs --source 3f2a9c1e -n 0
       provenance runs --json | jq -r '.[0].run_id'
     """
-    tracker = _tracker(ctx, db, create=False)
+    tracker = _tracker(ctx, db, create=False, read_only=True)
     filters = {
         "suspect": suspect,
         "source": source,
         "relation": relation,
-        "since": _checked(date=since).get("published"),
+        "since": option_date(since, "--since"),
         "words": (words or "").split(),
     }
     found = tracker.runs(limit=limit or None, **filters)

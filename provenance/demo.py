@@ -1,11 +1,11 @@
 """`provenance demo`: a worked example that needs no network and no arguments.
 
-It fills the store from data/demo/store.jsonl (an English news story, two of its
+It fills the store from provenance/demo_data/store.jsonl (an English news story, two of its
 translations and distractor stories, all from NTREX-128) and traces the suspects
 that scripts/make_demo.py derived from that story: a Vietnamese translation, a
 Vietnamese rewrite, an English splice and an unrelated story. Then it shows the
 story's lineage: the original, its translations, and the rewrite under the
-Vietnamese translation it was made from. data/demo/manifest.json says what each
+Vietnamese translation it was made from. provenance/demo_data/manifest.json says what each
 suspect is and what the lineage should be, so every verdict can be shown beside
 its expectation.
 """
@@ -23,9 +23,9 @@ from .models import RELATIONS, DemoCase, DemoLineage
 if TYPE_CHECKING:
     from .tracker import Tracker
 
-# The data lives in the repository, next to the package: found when the package is
-# installed editable from a checkout, otherwise the caller passes --data.
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+# The data ships inside the package (package-data in pyproject.toml), so a wheel or
+# pipx install runs the demo as a checkout does; --data points it at another folder.
+DEMO_DIR = Path(__file__).resolve().parent / "demo_data"
 
 
 @dataclass
@@ -43,7 +43,7 @@ def read_manifest(data_dir: Path = DEMO_DIR) -> list[DemoSuspect]:
     """The suspects in the order the demo traces them."""
     manifest_path = Path(data_dir) / "manifest.json"
     if not manifest_path.is_file():
-        raise InputError(f"no demo data in {data_dir}: run from a source checkout of provenance or pass --data DIR")
+        raise InputError(f"no demo data in {data_dir}: pass --data DIR (a folder with manifest.json and store.jsonl)")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         suspects = [

@@ -19,7 +19,10 @@ top k; the second is each shard's own.
 
 Keys are the store's document sequence numbers. The inverted files are saved beside the store
 (`<store>.index/`) with the last sequence number they hold, so a later process loads
-them and adds only what was stored since, and a trace never rebuilds them. Exact
+them and adds only what was stored since, and a trace never rebuilds them. The
+manifest holds each file's size, CRC-32, dimension and count: a file that does not
+match (damaged, or copied from another store) is not loaded, and the index is
+rebuilt from the store instead of answering with another store's documents. Exact
 shards are not saved: they are read back from the store, which is quicker than a file.
 A document deleted from the store stays in its shard and is dropped when its key no
 longer resolves to a stored document; one whose language is corrected stays in the
@@ -32,6 +35,7 @@ import hashlib
 import json
 import os
 import uuid
+import zlib
 from pathlib import Path
 
 import faiss
@@ -40,7 +44,7 @@ import numpy as np
 from . import settings
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: each inverted file's size and CRC-32 in the manifest
 
 
 class Shard:
@@ -109,6 +113,7 @@ class DocumentIndex:
         self.max_seq = 0
         self.token = token or uuid.uuid4().hex
         self.dirty: set[str] = set()
+        self.files: dict[str, dict] = {}  # lang -> its saved file's manifest entry
 
     def __len__(self) -> int:
         return sum(shard.count for shard in self.shards.values())
@@ -139,14 +144,15 @@ class DocumentIndex:
         if not saved:
             return
         folder.mkdir(parents=True, exist_ok=True)
-        files = {}
         for lang, shard in saved.items():
             name = f"{_safe(lang)}.faiss"
-            if lang in self.dirty or not (folder / name).exists():
+            if lang in self.dirty or lang not in self.files or not (folder / name).exists():
+                data = faiss.serialize_index(shard.searcher).tobytes()
                 partial = folder / (name + ".partial")
-                faiss.write_index(shard.searcher, str(partial))
+                partial.write_bytes(data)
                 os.replace(partial, folder / name)
-            files[lang] = {"file": name, "count": shard.count}
+                self.files[lang] = {"file": name, "count": shard.count, "bytes": len(data), "crc32": zlib.crc32(data)}
+        files = {lang: self.files[lang] for lang in saved}
         manifest = {"format": FORMAT, "token": self.token, "dim": self.dim, "max_seq": self.max_seq, "searchers": files}
         partial = folder / (MANIFEST + ".partial")
         partial.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -156,7 +162,8 @@ class DocumentIndex:
     @classmethod
     def load(cls, folder: Path, dim: int, token: str) -> DocumentIndex | None:
         """The saved inverted files, or None when there are none for this store (no
-        folder, another store's, another format, or a file that does not read)."""
+        folder, another store's, another format) or one does not match its manifest
+        entry (size, CRC-32, dimension, count): the caller rebuilds from the store."""
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             if (manifest.get("format"), manifest.get("token"), manifest.get("dim")) != (FORMAT, token, dim):
@@ -164,14 +171,18 @@ class DocumentIndex:
             index = cls(dim, token)
             index.max_seq = int(manifest["max_seq"])
             for lang, entry in manifest["searchers"].items():
+                data = (folder / Path(entry["file"]).name).read_bytes()
+                if len(data) != int(entry["bytes"]) or zlib.crc32(data) != int(entry["crc32"]):
+                    return None
                 shard = Shard(dim)
-                shard.searcher = faiss.read_index(str(folder / entry["file"]))
+                shard.searcher = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
                 shard.count = int(entry["count"])
-                if shard.searcher.ntotal != shard.count:
+                if shard.searcher.d != dim or shard.searcher.ntotal != shard.count:
                     return None
                 index.shards[lang] = shard
+                index.files[lang] = entry
             return index
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError):
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, AssertionError):
             return None
 
 

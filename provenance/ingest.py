@@ -28,7 +28,7 @@ import threading
 import unicodedata
 import warnings
 from dataclasses import replace
-from datetime import datetime
+from datetime import date as Date, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -144,8 +144,8 @@ def metadata_fields(
     fields = {
         "url": _one_line(url),
         "title": _one_line(title),
-        "published": _iso_date(date, "--date") if date is not None else None,
-        "lang": _language(lang, "--lang") if lang is not None else None,
+        "published": _published(date) if date is not None else None,
+        "lang": _given_language(lang) if lang is not None else None,
         "site": _one_line(site),
         "author": _one_line(author),
     }
@@ -154,10 +154,11 @@ def metadata_fields(
 
 def _one_line(value: str | None) -> str | None:
     """Metadata as one NFC line, None when empty (extractors leave decomposed accents
-    and stray newlines in titles)."""
+    and stray newlines in titles), without control characters (a C1 CSI, U+009B, in
+    a title would reach --json and a terminal as the start of an escape sequence)."""
     if value is None:
         return None
-    return " ".join(unicodedata.normalize("NFC", value).split()) or None
+    return " ".join(CONTROLS.sub("", unicodedata.normalize("NFC", value)).split()) or None
 
 
 def _check_text_length(document: RawDocument) -> None:
@@ -600,6 +601,35 @@ def _iso_date(value: str, origin: str) -> str:
         return datetime.fromisoformat(value.strip()).date().isoformat()
     except ValueError:
         raise InputError(f"{origin}: {value!r} is not an ISO date (YYYY-MM-DD)") from None
+
+
+def _published(value: str) -> str:
+    """A --date: an ISO date no later than tomorrow (a paper dated tomorrow, a time
+    zone ahead); 9999-12-31 would make the article the newest of every story."""
+    day = _iso_date(value, "--date")
+    today = Date.today()
+    if Date.fromisoformat(day) > today + timedelta(days=1):
+        raise InputError(f"--date: {value.strip()} is in the future (today is {today}); give the day the article was published")
+    return day
+
+
+def option_date(value: str | None, option: str) -> str | None:
+    """A date filter (--since, --until) checked as --date is, its error naming the option."""
+    return _iso_date(value, option) if value is not None else None
+
+
+def _given_language(value: str) -> str:
+    """A --lang. The store holds the language alone, as detection gives it: a region
+    (zh-CN) is dropped, but a script (sr-Latn, zh-Hant) says what the user meant to
+    keep, so it is refused rather than dropped silently. A record's language in a data
+    file is read as detection's would be, its script dropped."""
+    subtags = value.strip().replace("_", "-").split("-")
+    if len(subtags) > 1 and re.fullmatch(r"[A-Za-z]{4}", subtags[1]):
+        raise InputError(
+            f"--lang: {value.strip()!r} names a script ({subtags[1]}), which the store does not keep; "
+            f"give the language alone ({subtags[0].lower()!r})"
+        )
+    return _language(value, "--lang")
 
 
 def _language(value: str, origin: str) -> str:

@@ -87,8 +87,10 @@ STATUS_BOILERPLATE = "boilerplate (not part of the story)"
 
 _BAND_STYLES = {"high": "green", "mid": "yellow", "low": "red"}
 # C0/C1 control characters other than tab and newline: an ESC in a scraped page
-# must not reach the terminal as an escape sequence.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# must not reach the terminal as an escape sequence. And the bidi embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069): a scraped U+202E would
+# reverse the rest of the line, a verdict or a URL included, in the terminal and HTML.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 # --- progress -----------------------------------------------------------------

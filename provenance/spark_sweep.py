@@ -77,6 +77,11 @@ def spark_session(master: str | None = None, app: str = "provenance-sweep"):
         # a row here is a pair with both documents and their vectors (tens of KB):
         # Arrow batches of Spark's default 10,000 rows would be hundreds of MB each
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "500")
+        # a Python worker that dies (killed for memory, a crash in native code) reports
+        # only "Python worker exited unexpectedly": with the fault handler its stderr
+        # holds the Python stack it died in, so the cause is in the error
+        .config("spark.python.worker.faulthandler.enabled", "true")
+        .config("spark.sql.execution.pyspark.udf.faulthandler.enabled", "true")
     )
     if master:
         builder = builder.master(master)

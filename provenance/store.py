@@ -197,8 +197,11 @@ class Store:
     file for writing, so a second process gets a clear StoreError.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
+        """`read_only`: the command only reads, so a store file it may not write (a
+        shared archive, a read-only mount) can still be read."""
         self.path = Path(path).expanduser()
+        self.read_only = read_only and self.path.exists()
         # a store this object creates and never binds to a model is removed on close, so
         # that a command that fails (a missing file, a bad option) leaves no file behind
         self._created = not self.path.exists()
@@ -212,7 +215,7 @@ class Store:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as err:
                 raise StoreError(f"cannot create the folder for {self.path}: {err.strerror}") from None
-        self._con = _connect(self.path)
+        self._con = _connect(self.path, self.read_only)
         try:
             self._model, self._dim = _guarded(Store._open)(self)
         except BaseException:
@@ -290,6 +293,8 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        if self.read_only:  # a store opened to read that would need writing (an older schema)
+            raise StoreError(f"{self.path} needs writing (an older store's upgrade): run a command that writes, such as add, once")
         self._con.begin()
         try:
             yield
@@ -1056,11 +1061,16 @@ class Store:
             self._con.execute("INSERT OR REPLACE INTO ingested_items BY NAME SELECT * FROM item_rows")
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the file, turning DuckDB's errors into one-line messages a user can act on."""
     try:
-        return duckdb.connect(str(path), config=_DUCKDB_CONFIG)
+        return duckdb.connect(str(path), read_only=read_only, config=_DUCKDB_CONFIG)
     except duckdb.Error as error:
+        if not read_only and path.exists() and not os.access(path, os.W_OK):
+            raise StoreError(
+                f"{path} is read-only and this command writes to the store; make it writable "
+                "or use another --db (docs, show and runs only read it, and work)"
+            ) from None
         message = str(error)
         if "Could not set lock" in message:
             pid = re.search(r"\(PID (\d+)\)", message)

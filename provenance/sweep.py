@@ -382,6 +382,11 @@ def import_results(store, folder: str | Path, batch: int = settings.STORE_BATCH_
     if not parts:
         raise InputError(f"{folder}: not the output of a Spark sweep (no manifest/)")
     manifest = json.loads(next(line for part in parts for line in part.read_text().splitlines() if line.strip()))
+    if not manifest.get("documents"):  # an empty corpus, or every record bad: no model, no vectors, nothing to store
+        raise InputError(
+            f"{folder}: the Spark sweep read no documents ({manifest.get('bad_records', 0)} bad records): "
+            "nothing to import; check the corpus files it was given"
+        )
     try:
         # a run given --documents read an earlier run's, which may sit elsewhere
         documents = pq.ParquetDataset(folder / "documents" if (folder / "documents").exists() else manifest["documents_path"])

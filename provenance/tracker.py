@@ -67,10 +67,12 @@ class Tracker:
         model: str | None = None,
         progress: Progress | None = None,
         create: bool = True,
+        read_only: bool = False,
     ):
         """`create=False` opens only an existing store: a command that only reads must
-        not turn a mistyped --db into a new, empty store."""
-        self.store = Store(Path(db) if db else default_db_path(), create=create)
+        not turn a mistyped --db into a new, empty store. `read_only`: the command never
+        writes, so a store file it may not write can be read."""
+        self.store = Store(Path(db) if db else default_db_path(), create=create, read_only=read_only)
         self._model_spec = model
         self._embedder: Embedder | None = None
         self._corpus: Corpus | None = None

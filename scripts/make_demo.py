@@ -1,14 +1,14 @@
-"""Build data/demo/, the corpus behind `provenance demo`, from NTREX-128.
+"""Build provenance/demo_data/, the corpus behind `provenance demo`, from NTREX-128.
 
 NTREX-128 (CC BY-SA 4.0) is English news translated sentence by sentence into
 128 languages, so every derived suspect below comes with exact ground truth:
 which original sentence each of its sentences renders. The script picks one
 English story as THE ORIGINAL, stores it with two translations and some
 distractor stories, and writes four suspects for the demo to trace (see
-data/demo/SOURCE.md). Every choice is drawn from seeded generators, so a rerun
-reproduces data/demo byte for byte:
+provenance/demo_data/SOURCE.md). Every choice is drawn from seeded generators, so a rerun
+reproduces provenance/demo_data byte for byte:
 
-    python scripts/make_demo.py [--ntrex $PROVENANCE_BENCH/ntrex] [--out data/demo]
+    python scripts/make_demo.py [--ntrex $PROVENANCE_BENCH/ntrex] [--out provenance/demo_data]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from benchmarks.locations import BENCH_DATA, REPO_ROOT
 
 SEED = 20240911
 DEFAULT_NTREX = BENCH_DATA / "ntrex"
-DEFAULT_OUT = REPO_ROOT / "data" / "demo"
+DEFAULT_OUT = REPO_ROOT / "provenance" / "demo_data"
 
 ORIGINAL_DOC = "reuters.218863"  # 27 sentences: "Hundreds killed by Indonesian quake, tsunami, ..."
 SPLICE_HOST_DOC = "telegraph.405422"  # another Palu story: realistic material to splice into

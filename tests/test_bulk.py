@@ -9,11 +9,19 @@ tests/data/ntrex_sample.jsonl (CC BY-SA 4.0, see tests/data/SOURCE.md) wrapped i
 simple news pages.
 """
 
+import contextlib
 import gzip
 import html
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
+import tracemalloc
+import zlib
 from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +33,7 @@ from click.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from provenance import settings
+from provenance import archives, settings
 from provenance.archives import open_source
 from provenance.cli import cli
 from provenance.tracker import Tracker
@@ -144,6 +152,66 @@ def test_truncated_warc_keeps_the_pages_before_the_cut_and_the_whole_file_adds_t
     assert result.exit_code == 1 and summary["added"] == 0 and "cannot read past record" in summary["damaged"]
     assert "Traceback" not in result.output
     assert len(stored(db_path)) == 3
+
+
+def test_a_gzip_bomb_page_in_the_middle_of_a_warc_loses_no_later_page(tmp_path, db_path):
+    """A response sent with Content-Encoding: gzip that inflates to 64 MB (a gzip bomb),
+    and one whose gzip is broken, between two pages: both fail on their own, the page
+    after them is still added."""
+    (first, page1), (last, page3) = ntrex_pages(2)
+    inflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = inflater.compress(b"<html><body><p>" + b" " * (64 << 20)) + inflater.flush()
+    crawl = tmp_path / "bomb.warc.gz"
+    with crawl.open("wb") as file:
+        writer = WARCWriter(file, gzip=True)
+        for url, payload, encoding in [
+            (f"https://news.example/{first}", page1, None),
+            ("https://news.example/bomb", bomb, "gzip"),
+            ("https://news.example/broken", b"\x1f\x8b not gzip at all", "gzip"),
+            (f"https://news.example/{last}", gzip.compress(page3), "gzip"),
+        ]:
+            fields = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", encoding)] if encoding else [])
+            headers = StatusAndHeaders("200 OK", fields, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+
+    result, [summary] = add(str(crawl))
+    assert result.exit_code == 0, result.output
+    assert not summary.get("damaged")
+    assert (summary["added"], summary["failed"]) == (2, 2)
+    reasons = {failure["origin"]: failure["reason"] for failure in summary["failures"]}
+    assert "over the input size cap" in reasons["https://news.example/bomb"]
+    assert reasons["https://news.example/broken"].startswith("cannot decode its Content-Encoding gzip")
+    assert [url for url, *_ in stored(db_path)] == sorted([f"https://news.example/{first}", f"https://news.example/{last}"])
+
+
+def test_a_small_warc_whose_last_record_inflates_to_gigabytes_is_read_in_bounded_memory(tmp_path):
+    """A 256 KB WARC.gz whose last record inflates to 256 MB: checking that the record
+    ends whole (`_cut_off`) inflates it a megabyte at a time, not all at once."""
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><body><p>x</p>"
+    size = 256 << 20
+    head = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/huge\r\n"
+        b"WARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-000000000001>\r\nWARC-Date: 2024-09-11T08:00:00Z\r\n"
+        b"Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n" % (len(http) + size)
+    )
+    crawl = tmp_path / "huge.warc.gz"
+    with crawl.open("wb") as file:
+        deflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+        file.write(deflater.compress(head + http))
+        for _ in range(size >> 20):
+            file.write(deflater.compress(b" " * (1 << 20)))
+        file.write(deflater.compress(b"\r\n\r\n") + deflater.flush())
+    assert crawl.stat().st_size < 1 << 20
+
+    tracemalloc.start()
+    try:
+        items = list(archives.warc_items(crawl, []))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [item] = items
+    assert isinstance(item, archives.Item) and len(item.data) == settings.MAX_INPUT_BYTES + 1  # refused later as too large
+    assert peak < 40 << 20  # the page's capped bytes and a megabyte of inflating, not 256 MB
 
 
 def test_folder_recursive_with_include_exclude_and_a_binary_file(tmp_path, db_path):
@@ -350,3 +418,61 @@ def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_
     assert result.exit_code == 0, result.output
     assert (summary["skipped_unread"], summary["added"]) == (len(kept), len(pages) - len(kept))
     assert len(stored(db_path)) == len(pages)
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes under `pid`, from /proc: its children, theirs, and so on."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_killed_bulk_add_leaves_no_process_behind(tmp_path, sig):
+    """`kill` or `kill -9` of a bulk add in the middle: the forkserver, its workers and
+    the resource tracker go with it; SIGTERM also says so and exits 143."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    page = (DATA / "article_en.html").read_bytes()
+    for number in range(300):
+        (folder / f"page-{number:03d}.html").write_bytes(page + f"<p>Page {number}.</p>".encode())
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "--db", str(tmp_path / "k.duckdb"), "add", str(folder), "-q"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    seen: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            seen |= _descendants(process.pid)
+            if len(seen) >= 3:  # the resource tracker, the forkserver and a worker under it
+                break
+            time.sleep(0.2)
+        assert process.poll() is None and len(seen) >= 3, "the add finished before its workers were seen"
+        time.sleep(0.5)
+        seen |= _descendants(process.pid)
+        process.send_signal(sig)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == -signal.SIGKILL if sig == signal.SIGKILL else process.returncode == 143
+        if sig == signal.SIGTERM:
+            assert stderr.strip().splitlines()[-1] == "Terminated: nothing was half-written."
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in seen):
+            time.sleep(0.2)
+        left = [pid for pid in seen if Path(f"/proc/{pid}").exists()]
+        assert not left, f"left running: {left}"
+    finally:
+        for pid in [process.pid, *seen]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()

@@ -278,6 +278,70 @@ def test_user_errors_are_one_line(runner, args):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("command", ["trace", "add"])
+def test_an_empty_argument_is_refused_not_read_as_the_current_folder(runner, stored, db_path, tmp_path, monkeypatch, command):
+    """`trace ""` (an unset shell variable) would be the current folder, every file in
+    it traced or added: it is a usage error, and nothing is read or stored."""
+    monkeypatch.chdir(stored["source"].parent)
+    before = len(json.loads(invoke(runner, "docs", "--json").stdout))
+    result = runner.invoke(cli, [command, ""])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "an empty argument; give a file, a folder, a URL or - for stdin" in result.stderr
+    assert len(json.loads(invoke(runner, "docs", "--json").stdout)) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "-", "--lang", "sr-Latn"], "--lang: 'sr-Latn' names a script (Latn), which the store does not keep; give the language alone ('sr')"),
+        (["add", "-", "--date", "9999-12-31"], "--date: 9999-12-31 is in the future (today is "),
+        (["docs", "--since", "2024-13-01"], "--since: '2024-13-01' is not an ISO date (YYYY-MM-DD)"),
+        (["docs", "--until", "soon"], "--until: 'soon' is not an ISO date (YYYY-MM-DD)"),
+        (["runs", "--since", "yesterday"], "--since: 'yesterday' is not an ISO date (YYYY-MM-DD)"),
+        (["sweep", "--since", "2024-02-30"], "--since: '2024-02-30' is not an ISO date (YYYY-MM-DD)"),
+    ],
+    ids=["script subtag", "future date", "docs since", "docs until", "runs since", "sweep since"],
+)
+def test_metadata_and_date_filters_are_checked_and_errors_name_the_option(runner, stored, db_path, args, message):
+    """A script subtag is not silently dropped, a date in the future is not stored, and
+    a bad --since or --until is named as itself, not as --date."""
+    before = db_path.read_bytes()
+    result = runner.invoke(cli, args, input="Ein kurzer Text über einen Hafen, einen Sturm und die Fähren.")
+    one_error_line(result, re.escape(message))
+    assert db_path.read_bytes() == before
+
+
+def test_a_region_is_dropped_and_todays_date_is_accepted(runner, tmp_path):
+    import datetime
+
+    today = datetime.date.today().isoformat()
+    result = invoke(runner, "add", "-", "--lang", "de-AT", "--date", today, "--json", input="Ein kurzer Text über einen Hafen, einen Sturm und die Fähren.")
+    assert result.exit_code == 0, result.output
+    [doc] = json.loads(invoke(runner, "docs", "--json").stdout)
+    assert (doc["lang"], doc["published"]) == ("de", today)
+
+
+def test_c1_controls_are_dropped_and_bidi_overrides_cannot_reverse_what_is_shown(runner, stored, db_path, tmp_path):
+    """A title with a raw C1 CSI (U+009B) is stored without it; a right-to-left
+    override (U+202E) in a title and a text reaches neither the terminal nor the HTML,
+    and --json writes it as an escape, so the JSON reads back the same."""
+    override = "\u202e"
+    suspect = tmp_path / "suspect.txt"
+    suspect.write_text(stored["suspect"].read_text(encoding="utf-8").replace("\n\n", f" {override}gnp.tohs\n\n", 1), encoding="utf-8")
+    html_path = tmp_path / "report.html"
+    title = f"Shark\u009b31m attack {override}txet desrever"
+    result = invoke(runner, "trace", suspect, "--title", title, "--html", html_path)
+    assert result.exit_code == 0, result.output
+    assert override not in result.stdout and "\u009b" not in result.stdout
+    assert override not in html_path.read_text(encoding="utf-8")
+    listed = invoke(runner, "docs", "--json")
+    assert override not in listed.stdout and "\\u202e" in listed.stdout  # escaped, not raw
+    [doc] = [d for d in json.loads(listed.stdout) if (d["title"] or "").startswith("Shark") and "attack" in d["title"]]
+    assert doc["title"] == f"Shark31m attack {override}txet desrever"  # the C1 control dropped at ingest
+    shown = invoke(runner, "docs")
+    assert override not in shown.stdout and "\u009b" not in shown.stdout
+
+
 class CtrlCWhileReading(io.RawIOBase):
     """A stdin on which the user presses Ctrl-C."""
 
@@ -573,7 +637,7 @@ def test_shell_completion_script(runner):
 
 @contextmanager
 def read_only(folder: Path):
-    """The folder made read-only, even to root (chattr +i), for the length of the block."""
+    """The folder (or file) made read-only, even to root (chattr +i), for the length of the block."""
     if os.geteuid() == 0:
         made = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, text=True)
         if made.returncode != 0:
@@ -583,11 +647,12 @@ def read_only(folder: Path):
         finally:
             subprocess.run(["chattr", "-i", str(folder)], check=True)
     else:
-        folder.chmod(0o555)
+        mode = folder.stat().st_mode
+        folder.chmod(0o555 if folder.is_dir() else 0o444)
         try:
             yield
         finally:
-            folder.chmod(0o755)
+            folder.chmod(mode)
 
 
 def test_a_store_in_a_read_only_folder_is_one_error(runner, corpus, tmp_path):
@@ -601,6 +666,19 @@ def test_a_store_in_a_read_only_folder_is_one_error(runner, corpus, tmp_path):
         one_error_line(invoke(runner, "add", corpus["page"], "--db", store), rf"cannot write to {re.escape(str(store))}: ")
         one_error_line(invoke(runner, "trace", corpus["suspect"], "--db", store), r"cannot write to .*nothing was half-written")
     assert len(json.loads(invoke(runner, "docs", "--json", "--db", store).stdout)) == 3
+
+
+def test_a_read_only_store_file_is_read_by_the_commands_that_only_read(runner, stored, db_path):
+    """A store file the user may not write (an archive shared read-only): docs, runs and
+    show open it read-only and work; a command that writes says the file is read-only."""
+    result = invoke(runner, "trace", stored["suspect"], "--date", "2018-09-30")
+    run_id = re.search(r"provenance show (\w+)", result.stdout).group(1)
+    with read_only(db_path):
+        assert len(json.loads(invoke(runner, "docs", "--json").stdout)) == 5  # the corpus and the kept suspect
+        assert [run["run_id"] for run in json.loads(invoke(runner, "runs", "--json").stdout)] == [run_id]
+        assert json.loads(invoke(runner, "show", run_id, "--json").stdout)["run_id"] == run_id
+        one_error_line(invoke(runner, "add", stored["page"]), rf"{re.escape(str(db_path))} is read-only and this command writes")
+    assert not db_path.with_name(db_path.name + ".wal").exists()
 
 
 def test_a_damaged_store_is_one_error_on_every_command(runner, stored, db_path):

@@ -1,4 +1,4 @@
-"""The demo corpus: data/demo is exactly what scripts/make_demo.py builds, its
+"""The demo corpus: provenance/demo_data is exactly what scripts/make_demo.py builds, its
 manifest tells the truth about each suspect, every input reads through the
 public ingest path, and run_demo judges its cases the way the manifest says."""
 
@@ -59,7 +59,7 @@ def test_data_demo_is_what_the_script_builds(tmp_path):
     assert shipped.pop("SOURCE.md")  # written by hand, the one file the script does not make
     assert sorted(built) == sorted(shipped)
     for name, content in built.items():
-        assert content == shipped[name], f"data/demo/{name} differs from what scripts/make_demo.py builds"
+        assert content == shipped[name], f"provenance/demo_data/{name} differs from what scripts/make_demo.py builds"
 
 
 def test_demo_is_small():

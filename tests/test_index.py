@@ -147,3 +147,46 @@ def test_a_damaged_index_file_is_rebuilt_from_the_store(db_path, approximate):
     with Store(db_path) as store:
         assert DocumentIndex.load(index_folder(db_path), DIM, store.index_token()) is None
         assert len(Corpus.from_store(store)) == 900
+
+
+def test_an_inverted_file_that_does_not_match_its_manifest_is_rebuilt_not_trusted(db_path, tmp_path, approximate):
+    """A valid inverted file from another store put in place of this one's (it would
+    answer with the other store's documents), and one of the wrong dimension whose
+    manifest entry was made to match it: neither is loaded, the index is rebuilt from
+    the store, and a search answers from this store without a traceback."""
+    import json
+    import shutil
+    import zlib
+
+    import faiss
+
+    other = tmp_path / "other.duckdb"
+    with Store(other) as store:
+        store.bind_model(MODEL, DIM)
+        fill(store, 900, seed=7)
+        Corpus.from_store(store).save()
+    with Store(db_path) as store:
+        store.bind_model(MODEL, DIM)
+        vectors = fill(store, 900)
+        Corpus.from_store(store).save()
+    folder = index_folder(db_path)
+    shutil.copyfile(index_folder(other) / "en.faiss", folder / "en.faiss")
+    query_id = next(doc_id for doc_id in vectors if int(doc_id, 16) % 3 == 0)  # an English one
+    with Store(db_path) as store:
+        assert DocumentIndex.load(folder, DIM, store.index_token()) is None
+        corpus = Corpus.from_store(store)
+        assert corpus.resolve(corpus.nearest(vectors[query_id], 1, lang="en"))[0][1].doc_id == query_id
+        corpus.save()
+        assert DocumentIndex.load(folder, DIM, store.index_token()) is not None
+
+    wrong = faiss.IndexFlatIP(DIM * 2)
+    wrong.add(clustered(300, 3).repeat(2, axis=1))
+    data = faiss.serialize_index(wrong).tobytes()
+    (folder / "en.faiss").write_bytes(data)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["searchers"]["en"].update(bytes=len(data), crc32=zlib.crc32(data), count=300)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with Store(db_path) as store:
+        assert DocumentIndex.load(folder, DIM, store.index_token()) is None
+        corpus = Corpus.from_store(store)
+        assert corpus.resolve(corpus.nearest(vectors[query_id], 1, lang="en"))[0][1].doc_id == query_id

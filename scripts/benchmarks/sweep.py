@@ -27,6 +27,7 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
@@ -76,20 +77,25 @@ def run(ws: Workspace) -> dict:
     # Spark: the same documents and vectors as Parquet
     documents = folder / "documents"
     _write_documents(documents, docs, vectors, ws.model_name)
-    spark_runs = {}
+    spark_runs, spark_skipped = {}, None
     for cores in sizes["cores"]:
-        spark_runs[cores] = _spark(folder / f"local{cores}", cores, [], str(documents))
-    with Tracker(db=folder / "spark.duckdb", model=ws.model) as tracker:
-        imported = import_results(tracker.store, folder / f"local{max(sizes['cores'])}")
-    spark_related = {_pair(j): j.relation for j in imported["related_pairs"]}
+        spark_runs[cores], spark_skipped = _spark_retried(folder / f"local{cores}", cores, [], str(documents))
+        if spark_skipped:
+            break
+    spark_related = {}
+    if not spark_skipped:
+        with Tracker(db=folder / "spark.duckdb", model=ws.model) as tracker:
+            imported = import_results(tracker.store, folder / f"local{max(sizes['cores'])}")
+        spark_related = {_pair(j): j.relation for j in imported["related_pairs"]}
 
-    embed_run = None
+    embed_run, embed_skipped = None, None
     if sizes["embed_articles"]:
         jsonl = folder / "embed.jsonl"
         with jsonl.open("w", encoding="utf-8") as out:
             for bench_doc in corpus.docs[: sizes["embed_articles"]]:
                 out.write(json.dumps({"text": bench_doc.text, "lang": bench_doc.lang, "date": bench_doc.published}, ensure_ascii=False) + "\n")
-        embed_run = _spark(folder / "embedded", 2, [str(jsonl)], None)
+        embed_run, embed_skipped = _spark_retried(folder / "embedded", 2, [str(jsonl)], None)
+    if embed_run:
         embed_run["passages"] = len({p.text for d in corpus.docs[: sizes["embed_articles"]] for p in prepare_doc(d).passages})
 
     truth = corpus.related_pairs()
@@ -98,7 +104,6 @@ def run(ws: Workspace) -> dict:
     relation_right = sum(single_related[_doc_pair(pair, keys)] in corpus.expected[pair] for pair in right)
     same_pairs = set(single_related) == set(spark_related)
     same_relations = sum(spark_related.get(pair) == relation for pair, relation in single_related.items())
-    two = spark_runs[max(sizes["cores"])]
     figures = {
         "sweep.articles": len(docs),
         "sweep.known_related_pairs": len(truth),
@@ -107,16 +112,21 @@ def run(ws: Workspace) -> dict:
         "sweep.pair_precision": len(right) / len(found) if found else 0.0,
         "sweep.pair_recall": len(right) / len(truth),
         "sweep.relation_accuracy": relation_right / len(right) if right else 0.0,
-        "sweep.spark_same_pairs": 1.0 if same_pairs else 0.0,
-        "sweep.spark_same_relations": same_relations / len(single_related) if single_related else 1.0,
         "sweep.seconds_single": single_seconds,
-        f"sweep.seconds_spark_local{max(sizes['cores'])}": two["seconds"],
-        "sweep.spark_local2_over_single": two["seconds"] / single_seconds,
     }
-    if 1 in spark_runs and 2 in spark_runs:
+    if not spark_skipped:
+        two = spark_runs[max(sizes["cores"])]
+        figures["sweep.spark_same_pairs"] = 1.0 if same_pairs else 0.0
+        figures["sweep.spark_same_relations"] = same_relations / len(single_related) if single_related else 1.0
+        figures[f"sweep.seconds_spark_local{max(sizes['cores'])}"] = two["seconds"]
+        figures["sweep.spark_local2_over_single"] = two["seconds"] / single_seconds
+    for skipped in (spark_skipped, embed_skipped):
+        if skipped:
+            console.print(f"[yellow]Spark figures skipped, not gated:[/yellow] {skipped}")
+    if 1 in spark_runs and 2 in spark_runs and not spark_skipped:
         figures["sweep.seconds_spark_local1"] = spark_runs[1]["seconds"]
         figures["sweep.speedup_local2_over_local1"] = spark_runs[1]["seconds"] / spark_runs[2]["seconds"]
-    estimate = _estimate(single, spark_runs, embed_run, docs)
+    estimate = None if spark_skipped else _estimate(single, spark_runs, embed_run, docs)
     if estimate:
         figures["sweep.estimate_core_hours_10m"] = estimate["core_hours"]
     figures["sweep.load_average"] = round((load_before + os.getloadavg()[1]) / 2, 2)
@@ -125,7 +135,7 @@ def run(ws: Workspace) -> dict:
     show("sweep", ["figure", "value"], [[name, value] for name, value in figures.items()])
     show("what was timed", ["run", "seconds", "steps"],
          [["one machine (sweep_store)", single_seconds, json.dumps(single.seconds)]]
-         + [[f"Spark local[{c}] (run, documents Parquet)", r["seconds"], json.dumps(r["steps"]) + f"; start-up {r['startup']:.1f} s"] for c, r in spark_runs.items()]
+         + [[f"Spark local[{c}] (run, documents Parquet)", r["seconds"], json.dumps(r["steps"]) + f"; start-up {r['startup']:.1f} s"] for c, r in spark_runs.items() if r]
          + ([["Spark local[2] with embedding", embed_run["seconds"], json.dumps(embed_run["steps"])]] if embed_run else []))  # fmt: skip
     if estimate:
         show("10M articles, from the measured costs", ["part", "value"], [[k, v] for k, v in estimate.items()])
@@ -136,6 +146,7 @@ def run(ws: Workspace) -> dict:
         "figures": figures,
         "timed": {"single": {"seconds": single_seconds, "steps": single.seconds}, "spark": spark_runs, "embedded": embed_run},
         "estimate": estimate,
+        "spark_skipped": spark_skipped or embed_skipped,
         "relations_found": dict(Counter(single_related.values())),
         "missed": [sorted(pair) for pair in missed],
         "wrong": [sorted(pair) for pair in wrong],
@@ -164,6 +175,40 @@ def _write_documents(folder, docs, vectors, model: str) -> None:
     folder.mkdir(parents=True)
     for part in range(4):  # a few files, so that Spark reads them in parallel
         pq.write_table(pa.Table.from_pylist(rows[part::4], schema=schema), folder / f"part-{part}.parquet")
+
+
+# what Spark says when a Python worker dies under it: on a loaded shared machine that is
+# the machine (a worker killed for memory, a socket that timed out while starved of CPU),
+# not the sweep, so the run is tried once more and then skipped with the reason
+WORKER_DIED = ("Python worker exited unexpectedly", "Python worker failed to connect back", "Connection reset")
+
+
+def _spark_retried(out, cores: int, paths: list[str], documents: str | None) -> tuple[dict | None, str | None]:
+    """`_spark`, tried a second time when a Python worker died."""
+
+    def attempt() -> dict:
+        shutil.rmtree(out, ignore_errors=True)
+        return _spark(out, cores, paths, documents)
+
+    return worker_death_retried(attempt, f"Spark local[{cores}]")
+
+
+def worker_death_retried(attempt: Callable[[], dict], label: str) -> tuple[dict | None, str | None]:
+    """(attempt(), None), or (None, why it was skipped) when a Python worker died in
+    both of two tries. Any other error is the sweep's and fails the benchmark."""
+    reason = None
+    for number in (1, 2):
+        try:
+            return attempt(), None
+        except Exception as error:  # Py4JJavaError or PySparkException, from the JVM
+            message = str(error)
+            if not any(sign in message for sign in WORKER_DIED):
+                raise
+            sign = next(sign for sign in WORKER_DIED if sign in message)
+            cause = message[message.index(sign) :].splitlines()[0][:200]  # Spark's line, past its stack
+            reason = f"{label}: a Python worker died twice ({cause}; load average {os.getloadavg()[0]:.1f})"
+            console.print(f"[yellow]{label}, try {number} of 2: a Python worker died:[/yellow] {cause}")
+    return None, reason
 
 
 def _spark(out, cores: int, paths: list[str], documents: str | None) -> dict:
