@@ -31,9 +31,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import feedparser
 import lxml.etree
-from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from . import settings
 from .errors import InputError
@@ -179,12 +177,16 @@ def _warc(path: Path) -> BulkSource:
 def _records(source: Path | bytes):
     """Every record of a WARC file or of its bytes, HTTP headers parsed, payloads
     decoded (chunked, gzip)."""
+    from fastwarc.warc import ArchiveIterator  # only bulk sources read WARC: `provenance --help` need not load it
+
     if isinstance(source, bytes):
         return ArchiveIterator(io.BytesIO(source), parse_http=True, auto_decode="all")
     return ArchiveIterator(str(source), parse_http=True, auto_decode="all", fsspec_args=False)
 
 
 def _is_page(record) -> bool:
+    from fastwarc.warc import WarcRecordType
+
     return (
         record.record_type == WarcRecordType.response
         and record.is_http
@@ -253,6 +255,8 @@ def warc_items(source: Path | bytes, notes: list[str], origin: str | None = None
 
 
 def _record_kind(record) -> str:
+    from fastwarc.warc import WarcRecordType
+
     if record.record_type != WarcRecordType.response:
         return record.headers.get("WARC-Type") or "unknown type"
     if not record.is_http:
@@ -345,6 +349,8 @@ def _listing(url: str, kind: str) -> BulkSource:
 
 def _feed_pages(data: bytes, base_url: str) -> list[tuple[str, str | None]]:
     """Each entry's link (resolved against the feed's URL) and date, in feed order."""
+    import feedparser  # only feeds need it: `provenance --help` need not load it
+
     parsed = feedparser.parse(data, response_headers={"content-location": base_url})
     pages: dict[str, str | None] = {}
     for entry in parsed.entries:

@@ -274,7 +274,15 @@ class _CompiledRule:
     rule: Rule
     lang: str
     trigger: regex.Pattern
-    name: regex.Pattern
+    media: str  # the language's media words, for the name pattern
+
+    @property
+    def name(self) -> regex.Pattern:
+        """The pattern of the outlet's name, compiled when a trigger first hits: each
+        holds the lexicon's aliases and costs tens of milliseconds to compile, and a
+        text hits the triggers of one or two languages, not of all eleven."""
+        rule = self.rule
+        return _name_pattern(self.media, rule.closing, lazy=rule.closing is not None, before=rule.side == BEFORE)
 
 
 @dataclass(frozen=True)
@@ -513,8 +521,7 @@ def _compiled() -> tuple[list[_CompiledRule], list[tuple[str, regex.Pattern]]]:
             before = r"(?<![\p{L}\p{N}])" if words.spaced else ""
             after = r"(?![\p{L}\p{N}])" if words.spaced and not rule.joined else ""
             trigger = regex.compile(rf"{before}(?:{rule.trigger}){after}")
-            name = _name_pattern(table.media, rule.closing, lazy=rule.closing is not None, before=rule.side == BEFORE)
-            rules.append(_CompiledRule(rule, lang, trigger, name))
+            rules.append(_CompiledRule(rule, lang, trigger, table.media))
         labels.append((lang, regex.compile(
             rf"(?:^|(?<=[(\[（]))[^\S\n]*(?P<label>(?i:{words.credit})[^\S\n]*[:：])[^\S\n]*(?:(?P<url>{_URL}))?",
             regex.MULTILINE,
