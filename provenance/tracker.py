@@ -45,6 +45,7 @@ from .models import (
     Story,
     TraceResult,
 )
+from .outlets import StoredOutlets
 from .prepare import prepare
 from .progress import NullProgress, Progress
 from .retrieve import Corpus, Hit, body_rows, document_vector, neighbours, retrieve
@@ -140,7 +141,10 @@ class Tracker:
 
     def read(self, source: str, **overrides) -> list[Document]:
         overrides = {key: value for key, value in overrides.items() if value is not None}
-        return [prepare(raw) for raw in read_source(source, **overrides)]
+        # a cue may name an outlet that only the stored documents know: "According to
+        # The Coastal Ledger" points at the Ledger's stored articles
+        stored = StoredOutlets(self.store.outlet_names)
+        return [prepare(raw, stored) for raw in read_source(source, **overrides)]
 
     def add(self, source: str, **overrides) -> list[Added]:
         """Ingest a source (URL, file, .jsonl, "-") and store each new document. The
