@@ -416,7 +416,9 @@ def _resolve(
         return entry.name, domain_of_name(cleaned)
     if known.is_not_outlet(cleaned):
         return None
-    found = _stored_part(cleaned, name.group, rule.side, stored) if stored is not None else None
+    # the Chinese/Japanese alternative also reads Latin fragments ("ngu" of "nguồn"): no names
+    readable = name.group != "cjk" or _is_cjk(cleaned)
+    found = _stored_part(cleaned, name.group, rule.side, stored) if stored is not None and readable else None
     if found:
         return _display_name(found[0]), found[1]
     evidence = quoted or bool(name.media) or credit

@@ -39,7 +39,7 @@ import pyarrow as pa
 from .errors import AmbiguousId, NotFound, StoreError
 from .migrations import MIGRATIONS
 from .outlets import SITE, TITLE, title_outlets
-from .vectors import hash_key, pack, text_key, unpack
+from .vectors import hash_key, int64s, pack, text_key, unpack
 from .models import Candidate, Cue, Document, Evidence, Judged, Link, Match, Passage, Story, StoryEdge, StoryNode, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
@@ -561,7 +561,7 @@ class Store:
         ).to_arrow_reader(batch_rows)
         for batch in reader:
             yield (
-                batch.column("seq").to_numpy().astype(np.int64),
+                int64s(batch.column("seq")),
                 batch.column("lang").to_pylist(),
                 unpack(batch.column("vector"), self._dim),
             )
@@ -575,13 +575,15 @@ class Store:
         if self._dim is None or not word:
             return []
         sites = self._con.execute(
-            "SELECT DISTINCT site FROM documents WHERE contains(strip_accents(lower(site)), ?) LIMIT 200", [word]
+            "SELECT DISTINCT site FROM documents WHERE contains(strip_accents(lower(site)), ?)", [word]
         ).fetchall()
         hosts = self._con.execute(
             r"SELECT DISTINCT regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.\-]*://([^/?#:@]+)', 1) FROM documents"
-            " WHERE contains(lower(url), ?) LIMIT 200",
+            " WHERE contains(lower(url), ?)",
             [word],
         ).fetchall()
+        # every site is listed, for a short name must match only one; titles holding a
+        # common word are many, and their site parts repeat the sites'
         titles = self._con.execute(
             "SELECT DISTINCT title FROM documents WHERE contains(strip_accents(lower(title)), ?) LIMIT 500", [word]
         ).fetchall()
