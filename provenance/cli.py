@@ -18,6 +18,7 @@ import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -51,7 +52,9 @@ from .report import (
     trace_to_dict,
     trace_to_html,
 )
-from .tracker import Tracker
+
+if TYPE_CHECKING:  # the store, index and pipeline load in _tracker: `--help` and usage errors need none of them
+    from .tracker import Tracker
 
 DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
 NO_SOURCE_EXIT = 3  # trace found no source: scripts branch on it
@@ -106,6 +109,8 @@ def _tracker(
     """The Tracker for this invocation, closed when the command ends. --db and --model
     may come after the command or before it; after wins. `create=False` for commands
     that only read: a mistyped --db is an error, not a new empty store."""
+    from .tracker import Tracker
+
     group = ctx.find_object(_StoreOptions)
     tracker = Tracker(
         db=db or group.db or default_db,

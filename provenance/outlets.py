@@ -19,7 +19,6 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 import regex
-from courlan import normalize_url
 from tld import get_tld
 
 from .models import Cue
@@ -309,6 +308,8 @@ _RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost"})
 
 def url_key(url: str) -> str:
     """A URL with scheme, "www.", tracking parameters, fragment and trailing slash removed."""
+    from courlan import normalize_url  # 80 ms to import: only a URL to compare needs it
+
     absolute = url if "://" in url else "http://" + url
     try:
         absolute = normalize_url(absolute)
