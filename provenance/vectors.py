@@ -63,7 +63,8 @@ def unpack(column: pa.Array | pa.ChunkedArray, dim: int) -> np.ndarray:
     n = len(column)
     if n == 0:
         return np.empty((0, dim), dtype=np.float32)
-    column = column.cast(pa.binary())
+    if column.type != pa.binary():  # DuckDB's BLOB already is: a cast would load pyarrow.compute
+        column = column.cast(pa.binary())
     _, offsets_buffer, data_buffer = column.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[column.offset : column.offset + n + 1]
     width = SCALE_BYTES + dim
@@ -83,5 +84,6 @@ def int64s(column: pa.Array) -> np.ndarray:
     conversion, 0.2-0.3 s, more than a trace of a small store spends on its search."""
     if column.null_count:
         raise ValueError("int64s reads a column without nulls")
-    column = column.cast(pa.int64())
+    if column.type != pa.int64():
+        column = column.cast(pa.int64())
     return np.frombuffer(column.buffers()[1], dtype=np.int64)[column.offset : column.offset + len(column)].copy()
