@@ -62,3 +62,22 @@ def test_tracing_a_stored_text_loads_no_model(demo_store, db_path):
         assert tracker._embedder is None
         assert result.model == tracker.store.model
         assert result.source is not None
+
+
+def test_a_trace_on_a_small_store_loads_no_heavy_library(demo_store, db_path):
+    """The whole command, as a user runs it: a small store is searched exactly (no
+    faiss) and a stored suspect is not embedded again (no model)."""
+    import shutil
+
+    from provenance.demo import DEMO_DIR
+
+    shutil.copyfile(demo_store[0], db_path)
+    suspect = DEMO_DIR / "suspects" / "02-vi-rewrite.txt"
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from provenance.cli import cli\n"
+        f"done = CliRunner().invoke(cli, ['trace', '--no-store', '--db', {str(db_path)!r}, {str(suspect)!r}])\n"
+        "assert done.exit_code == 0, done.output\n"
+    )
+    assert _loaded_after(code) == []
