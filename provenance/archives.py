@@ -32,9 +32,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import brotli  # FastWARC's own dependency, for pages sent with Content-Encoding: br
-import feedparser
 import lxml.etree
-from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from . import settings
 from .errors import InputError
@@ -184,6 +182,8 @@ def _records(source: Path | bytes):
     stored: `_payload` decodes them. FastWARC's own decoding (auto_decode="all") loses
     its place in the archive when a page's gzip inflates past what is read of it (a
     gzip bomb), and every record after that page with it."""
+    from fastwarc.warc import ArchiveIterator  # only bulk sources read WARC: `provenance --help` need not load it
+
     if isinstance(source, bytes):
         return ArchiveIterator(io.BytesIO(source), parse_http=True, auto_decode="none")
     return ArchiveIterator(str(source), parse_http=True, auto_decode="none", fsspec_args=False)
@@ -244,6 +244,8 @@ def _decoded(data: bytes, encoding: str, limit: int) -> bytes | str:
 
 
 def _is_page(record) -> bool:
+    from fastwarc.warc import WarcRecordType
+
     return (
         record.record_type == WarcRecordType.response
         and record.is_http
@@ -319,6 +321,8 @@ def warc_items(source: Path | bytes, notes: list[str], origin: str | None = None
 
 
 def _record_kind(record) -> str:
+    from fastwarc.warc import WarcRecordType
+
     if record.record_type != WarcRecordType.response:
         return record.headers.get("WARC-Type") or "unknown type"
     if not record.is_http:
@@ -424,6 +428,8 @@ def _listing(url: str, kind: str) -> BulkSource:
 def _feed_pages(data: bytes, base_url: str) -> tuple[list[tuple[str, str | None]], str | None]:
     """Each entry's link (resolved against the feed's URL) and date, in feed order; and
     the feed's title, the outlet's name (a page names only its host, at worst)."""
+    import feedparser  # only feeds need it: `provenance --help` need not load it
+
     parsed = feedparser.parse(data, response_headers={"content-location": base_url})
     pages: dict[str, str | None] = {}
     for entry in parsed.entries:

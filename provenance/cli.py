@@ -22,6 +22,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -55,7 +56,9 @@ from .report import (
     trace_to_dict,
     trace_to_html,
 )
-from .tracker import Tracker
+
+if TYPE_CHECKING:  # the store, index and pipeline load in _tracker: `--help` and usage errors need none of them
+    from .tracker import Tracker
 
 DEMO_DB = "provenance-demo.duckdb"  # the demo keeps out of the user's own store
 DEMO_DB_HELP = f"DuckDB file for the demo's documents and runs [env var: PROVENANCE_DB; default: ./{DEMO_DB}]."
@@ -128,6 +131,8 @@ def _tracker(
     """The Tracker for this invocation, closed when the command ends. --db and --model
     may come after the command or before it; after wins. `create=False` for commands
     that only read: a mistyped --db is an error, not a new empty store."""
+    from .tracker import Tracker
+
     group = ctx.find_object(_StoreOptions)
     tracker = Tracker(
         db=db or group.db or default_db,

@@ -28,7 +28,9 @@ from .attribution_words import WORDS
 from .models import Cue, Passage
 from .outlets import (
     ARTICLE_WORDS,
+    MAX_NAME_WORDS,
     Outlet,
+    StoredOutlets,
     compact,
     domain_of_name,
     lexicon,
@@ -213,7 +215,6 @@ _URL_TAIL = ".,;:!?)]}»\"'”’"
 _QUOTE_MARKS = "«»\"“”„‚‹›「」『』《》'’"
 # words that end an unknown Arabic name: "that", "which", "in", "from", "yesterday", ...
 _ARABIC_STOP_WORDS = frozenset({"أن", "إن", "بأن", "التي", "الذي", "في", "عن", "من", "على", "إلى", "يوم", "أمس", "اليوم"})
-_MAX_NAME_WORDS = 6
 _CJK_ANAPHORA = "该此这那本其同"  # 该电视台 "the said station", 同紙 "the same paper": not a name
 _CYRILLIC_ADJECTIVE = r"\p{Cyrillic}(?:ая|яя|ое|ее|ый|ий|ой|ые|ие|ій|ня|на|не|ні)$"  # Национальная (служба)
 _WINDOW = 160  # characters either side of a trigger in which its outlet's name is read
@@ -221,16 +222,18 @@ _WINDOW = 160  # characters either side of a trigger in which its outlet's name 
 # --- public API ---------------------------------------------------------------------
 
 
-def extract_cues(passages: list[Passage]) -> list[Cue]:
+def extract_cues(passages: list[Passage], stored: StoredOutlets | None = None) -> list[Cue]:
     """Every attribution cue in the passages (body and boilerplate), in reading order.
     An outlet or URL named twice is kept once, where it is first named; a URL cue is kept
-    even after a name cue for the same outlet, since it says more."""
+    even after a name cue for the same outlet, since it says more. `stored`, the
+    outlets of the stored documents, makes a name the lexicon does not know an outlet
+    when a stored article was published by it ("According to The Coastal Ledger")."""
     found = [
         # where two languages' patterns read the same words ("Source:", "Sources :"), the
         # passage's own language comes first and is the one kept
         (passage.idx, cue_start, cue.lang != _primary_language(passage.lang), order, cue)
         for passage in passages
-        for order, (cue_start, cue) in enumerate(_scan(passage.text or "", passage.idx))
+        for order, (cue_start, cue) in enumerate(_scan(passage.text or "", passage.idx, stored))
     ]
     found.sort(key=lambda item: item[:4])
     cues: list[Cue] = []
@@ -274,7 +277,15 @@ class _CompiledRule:
     rule: Rule
     lang: str
     trigger: regex.Pattern
-    name: regex.Pattern
+    media: str  # the language's media words, for the name pattern
+
+    @property
+    def name(self) -> regex.Pattern:
+        """The pattern of the outlet's name, compiled when a trigger first hits: each
+        holds the lexicon's aliases and costs tens of milliseconds to compile, and a
+        text hits the triggers of one or two languages, not of all eleven."""
+        rule = self.rule
+        return _name_pattern(self.media, rule.closing, lazy=rule.closing is not None, before=rule.side == BEFORE)
 
 
 @dataclass(frozen=True)
@@ -291,7 +302,7 @@ _NAME_GROUPS = ("known", "quoted", "cased", "cjk", "arabic")
 _CREDIT_LINE = Rule(SOURCE, "")  # how the name after "Source:" is read: a credit is evidence enough
 
 
-def _scan(text: str, passage: int) -> Iterator[tuple[int, Cue]]:
+def _scan(text: str, passage: int, stored: StoredOutlets | None = None) -> Iterator[tuple[int, Cue]]:
     """Cues in one passage's text, with the offset at which each starts."""
     rules, labels = _compiled()
     lowered = _lower_same_length(text)
@@ -301,7 +312,7 @@ def _scan(text: str, passage: int) -> Iterator[tuple[int, Cue]]:
             if name is None:
                 continue
             credit = compiled.rule.kind == ACCORDING_TO and _is_credit_line(text, hit, name)
-            outlet = _resolve(name, text, compiled.rule, credit=credit)
+            outlet = _resolve(name, text, compiled.rule, credit=credit, stored=stored)
             if outlet is None:
                 continue
             display, domain = outlet
@@ -316,7 +327,7 @@ def _scan(text: str, passage: int) -> Iterator[tuple[int, Cue]]:
             )
     for lang, label in labels:
         for hit in label.finditer(text):
-            cue = _read_credit(text, hit, lang, passage)
+            cue = _read_credit(text, hit, lang, passage, stored)
             if cue is not None:
                 yield hit.start(), cue
 
@@ -341,7 +352,7 @@ def _name_of(found: regex.Match) -> _Name:
     )
 
 
-def _read_credit(text: str, hit: regex.Match, lang: str, passage: int) -> Cue | None:
+def _read_credit(text: str, hit: regex.Match, lang: str, passage: int, stored: StoredOutlets | None) -> Cue | None:
     """A "Source: …" line: a URL, else an outlet's name."""
     if hit.group("url"):
         url = hit.group("url").rstrip(_URL_TAIL)
@@ -355,7 +366,7 @@ def _read_credit(text: str, hit: regex.Match, lang: str, passage: int) -> Cue | 
     if found is None:
         return None
     name = _name_of(found)
-    outlet = _resolve(name, text, _CREDIT_LINE, credit=True)
+    outlet = _resolve(name, text, _CREDIT_LINE, credit=True, stored=stored)
     if outlet is None:
         return None
     display, domain = outlet
@@ -377,7 +388,9 @@ def _is_credit_line(text: str, hit: regex.Match, name: _Name) -> bool:
     return len(words) <= 4 and all(word[0].isupper() for word in words)
 
 
-def _resolve(name: _Name, text: str, rule: Rule, *, credit: bool) -> tuple[str, str | None] | None:
+def _resolve(
+    name: _Name, text: str, rule: Rule, *, credit: bool, stored: StoredOutlets | None = None
+) -> tuple[str, str | None] | None:
     """The outlet's display name and domain, or None when the name is not an outlet's."""
     known = lexicon()
     written = name.text
@@ -403,6 +416,11 @@ def _resolve(name: _Name, text: str, rule: Rule, *, credit: bool) -> tuple[str, 
         return entry.name, domain_of_name(cleaned)
     if known.is_not_outlet(cleaned):
         return None
+    # the Chinese/Japanese alternative also reads Latin fragments ("ngu" of "nguồn"): no names
+    readable = name.group != "cjk" or _is_cjk(cleaned)
+    found = _stored_part(cleaned, name.group, rule.side, stored) if stored is not None and readable else None
+    if found:
+        return _display_name(found[0]), found[1]
     evidence = quoted or bool(name.media) or credit
     if name.group == "cjk" or (name.group == "quoted" and _is_cjk(cleaned)):
         return _resolve_cjk(cleaned, evidence)
@@ -412,7 +430,7 @@ def _resolve(name: _Name, text: str, rule: Rule, *, credit: bool) -> tuple[str, 
     if domain:
         return cleaned, domain
     words = cleaned.split()
-    if len(words) > _MAX_NAME_WORDS or (quoted and regex.search(r"[,;!?]", written.strip(_QUOTE_MARKS))):
+    if len(words) > MAX_NAME_WORDS or (quoted and regex.search(r"[,;!?]", written.strip(_QUOTE_MARKS))):
         return None  # a quotation, not a title
     display = _display_name(cleaned)
     if evidence or known.has_outlet_word(cleaned):
@@ -503,6 +521,24 @@ def _known_part(name: str, side: str) -> Outlet | None:
     return None
 
 
+def _stored_part(name: str, group: str, side: str, stored: StoredOutlets) -> tuple[str, str | None] | None:
+    """The stored outlet the name stands for, or the words of it next to the trigger:
+    "Wie The Coastal Ledger berichtet" reads "Wie The Coastal Ledger" before the verb,
+    "According to Coastal Ledger Tuesday" one word too many after it. Only the whole
+    name may be a short one ("the Ledger"), and a part must be next to the trigger:
+    "According to John Ledger" is no outlet called Ledger. A name without capitals or
+    spaces to go by (Chinese, Japanese, Arabic) must match whole."""
+    found = stored.match(name)
+    if found or group not in ("cased", "quoted"):
+        return found
+    words = strip_article(name).split()
+    for n in range(len(words) - 1, 0, -1):
+        found = stored.match(" ".join(words[:n] if side == AFTER else words[-n:]), short=False)
+        if found:
+            return found
+    return None
+
+
 @cache
 def _compiled() -> tuple[list[_CompiledRule], list[tuple[str, regex.Pattern]]]:
     rules: list[_CompiledRule] = []
@@ -513,8 +549,7 @@ def _compiled() -> tuple[list[_CompiledRule], list[tuple[str, regex.Pattern]]]:
             before = r"(?<![\p{L}\p{N}])" if words.spaced else ""
             after = r"(?![\p{L}\p{N}])" if words.spaced and not rule.joined else ""
             trigger = regex.compile(rf"{before}(?:{rule.trigger}){after}")
-            name = _name_pattern(table.media, rule.closing, lazy=rule.closing is not None, before=rule.side == BEFORE)
-            rules.append(_CompiledRule(rule, lang, trigger, name))
+            rules.append(_CompiledRule(rule, lang, trigger, table.media))
         labels.append((lang, regex.compile(
             rf"(?:^|(?<=[(\[（]))[^\S\n]*(?P<label>(?i:{words.credit})[^\S\n]*[:：])[^\S\n]*(?:(?P<url>{_URL}))?",
             regex.MULTILINE,

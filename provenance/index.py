@@ -37,11 +37,14 @@ import os
 import uuid
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import faiss
 import numpy as np
 
 from . import settings
+
+if TYPE_CHECKING:
+    import faiss  # loaded where an inverted file is built, searched or read: a small store never needs it
 
 MANIFEST = "manifest.json"
 FORMAT = 2  # 2: each inverted file's size and CRC-32 in the manifest
@@ -82,6 +85,8 @@ class Shard:
             cosines = self.vectors @ query
             top = np.argsort(-cosines, kind="stable")[:k]
             return self.keys[top], cosines[top]
+        import faiss
+
         params = faiss.SearchParametersIVF(nprobe=settings.INDEX_NPROBE)
         cosines, keys = self.searcher.search(query[None, :].astype(np.float32), k, params=params)
         found = keys[0] >= 0
@@ -93,6 +98,8 @@ def _new_inverted_file(dim: int, vectors: np.ndarray) -> faiss.Index:
     `vectors` (inner product: the vectors are unit length, so it is the cosine). The
     number of lists grows with what there is to learn from, up to INDEX_IVF_LISTS;
     faiss wants some 40 training vectors a list."""
+    import faiss
+
     sample = vectors
     if len(vectors) > settings.INDEX_TRAIN_SAMPLE:
         rows = np.random.default_rng(0).choice(len(vectors), settings.INDEX_TRAIN_SAMPLE, replace=False)
@@ -143,6 +150,8 @@ class DocumentIndex:
         saved = {lang: shard for lang, shard in self.shards.items() if shard.searcher is not None}
         if not saved:
             return
+        import faiss
+
         folder.mkdir(parents=True, exist_ok=True)
         for lang, shard in saved.items():
             name = f"{_safe(lang)}.faiss"
@@ -170,6 +179,8 @@ class DocumentIndex:
                 return None
             index = cls(dim, token)
             index.max_seq = int(manifest["max_seq"])
+            import faiss
+
             for lang, entry in manifest["searchers"].items():
                 data = (folder / Path(entry["file"]).name).read_bytes()
                 if len(data) != int(entry["bytes"]) or zlib.crc32(data) != int(entry["crc32"]):

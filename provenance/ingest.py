@@ -33,13 +33,8 @@ from email.message import Message
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
-import htmldate
 import lxml.etree
 import lxml.html
-import trafilatura
-import urllib3
-from charset_normalizer.utils import is_multi_byte_encoding
 
 from . import __version__, settings
 from .errors import InputError, InputWarning
@@ -270,6 +265,8 @@ def fetch(url: str) -> tuple[bytes, str, str | None, str]:
     one byte a second never trips a per-read timeout. The size cap is checked on the
     declared length and again on the decompressed bytes as they arrive.
     """
+    import urllib3  # here and in the readers below: a command that reads no URL, HTML or odd bytes skips loading them
+
     timeout_s = settings.FETCH_TIMEOUT_S
     pool = urllib3.PoolManager(
         headers={**urllib3.util.make_headers(accept_encoding=True), "User-Agent": f"provenance/{__version__}"}
@@ -321,6 +318,8 @@ def fetch(url: str) -> tuple[bytes, str, str | None, str]:
 
 def _fetch_failure(error: Exception | None, url: str) -> str:
     """A short reason for a failed download, for a person to read."""
+    import urllib3
+
     # most specific first: urllib3 derives NewConnectionError from its TimeoutError
     if isinstance(error, urllib3.exceptions.NameResolutionError):
         return f"host {urlsplit(url).hostname} not found"
@@ -341,6 +340,9 @@ def _fetch_failure(error: Exception | None, url: str) -> str:
 
 def _from_html(html: str, origin: str, fetched_url: str | None = None) -> RawDocument:
     """Main text and metadata of a page, via trafilatura; htmldate when it finds no date."""
+    import htmldate
+    import trafilatura
+
     extracted = trafilatura.bare_extraction(
         _keep_marked_lines(html), url=fetched_url, with_metadata=True, include_comments=False
     )
@@ -507,6 +509,8 @@ def _decode(data: bytes, origin: str, declared: str | None) -> str:
         if data.startswith(bom):
             return _replacing(data, encoding, origin)
     if b"\x00" in data:
+        import charset_normalizer  # the detector loads only for text that is not plain UTF-8
+
         wide = charset_normalizer.from_bytes(data, cp_isolation=WIDE_UNICODE).best()
         if wide is not None:
             return str(wide)
@@ -521,6 +525,9 @@ def _decode(data: bytes, origin: str, declared: str | None) -> str:
     mostly_utf8 = _mostly_utf8(data, origin)
     if mostly_utf8 is not None:
         return mostly_utf8
+    import charset_normalizer
+    from charset_normalizer.utils import is_multi_byte_encoding
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise InputError(f"{origin} looks like a binary file, not text or HTML")

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from urllib.parse import urlsplit
 
 import regex
-from courlan import normalize_url
 from tld import get_tld
 
 from .models import Cue
@@ -41,6 +41,10 @@ URL_LANGUAGE_MARKERS = {
     "zhongwen": "zh", "chinese": "zh", "japanese": "ja", "indonesia": "id", "indonesian": "id",
     "mundo": "es", "afrique": "fr", "deutsch": "de", "german": "de", "french": "fr", "spanish": "es",
 }
+MAX_NAME_WORDS = 6  # an outlet's name is short; a longer capitalised run is a title or a sentence
+_TITLE_SEPARATOR = r"\s+[|\-–—·:]\s+"  # "Headline | Site", "Site - Headline"
+SITE = "site"  # a stored document's site or its URL's host: a short name may stand for it
+TITLE = "title"  # the site part of a stored document's title: matched whole only
 
 
 def cites_url(cue: Cue, url: str | None) -> bool:
@@ -61,7 +65,7 @@ def outlet_matches(cue: Cue, *, site: str | None, url: str | None, title: str | 
     cue_names = _identities(cue.outlet, cue.domain)
     doc_names = _identities(site, doc_domain, host=url_host(url) if url else None)
     if title:
-        for part in regex.split(r"\s+[|\-–—·:]\s+", title):
+        for part in regex.split(_TITLE_SEPARATOR, title):
             doc_names |= _identities(part, None)
     return bool(cue_names & doc_names)
 
@@ -87,6 +91,67 @@ def source_language(cue: Cue) -> str | None:
         host = url_host(url) or ""
         return COUNTRY_LANGUAGE.get(host.rsplit(".", 1)[-1])
     return None
+
+
+# --- the outlets of the stored documents -----------------------------------------------
+
+
+class StoredOutlets:
+    """The outlets that published the stored documents, for the names a cue gives that
+    the lexicon does not know: "According to The Coastal Ledger" names an outlet when a
+    stored article's site is The Coastal Ledger, and "the Ledger reported" names it too
+    when it is the one stored outlet whose name ends so. A capitalised phrase that no
+    stored outlet answers to stays what it was: most likely a person or an institution.
+
+    `names_with(word)` gives the stored names that hold a word, each with where it was
+    found (SITE or TITLE); it is asked once per word, so a big store is searched only
+    for the few names a text cites."""
+
+    def __init__(self, names_with: Callable[[str], Iterable[tuple[str, str]]]):
+        self._names_with = names_with
+        self._asked: dict[str, list[tuple[str, str]]] = {}
+
+    def match(self, name: str, *, short: bool = True) -> tuple[str, str | None] | None:
+        """(display name, domain) of the stored outlet the name stands for: one named
+        so (ignoring case, diacritics and a leading article; or the label of its
+        domain, "Coastal Ledger" ~ coastalledger.com), else, with `short`, the only
+        stored site whose name ends with these words. None when there is none, or several."""
+        words = [w for w in map(compact, strip_article(name).split()) if w]
+        if not words:
+            return None
+        key = "".join(words)
+        shorter: dict[str, str] = {}
+        for stored, where in self._names(words[-1]):
+            domain = domain_of_name(stored)
+            if domain:
+                parsed = get_tld(domain, as_object=True, fail_silently=True, fix_protocol=True)
+                if compact(parsed.domain if parsed is not None else domain.split(".")[0]) == key:
+                    return name, domain
+                continue
+            stored_words = [w for w in map(compact, strip_article(stored).split()) if w]
+            if "".join(stored_words) == key:
+                return name, None
+            if short and where == SITE and len(words) < len(stored_words) and stored_words[-len(words):] == words:
+                shorter.setdefault("".join(stored_words), stored)
+        if len(shorter) == 1:
+            return next(iter(shorter.values())), None
+        return None
+
+    def _names(self, word: str) -> list[tuple[str, str]]:
+        if word not in self._asked:
+            self._asked[word] = list(self._names_with(word))
+        return self._asked[word]
+
+
+def title_outlets(title: str) -> list[str]:
+    """The parts of a title that may name its site: "Storm floods harbour | The Coastal
+    Ledger" gives "The Coastal Ledger". The longest part is the headline and is left
+    out, as is any part too long to be a name."""
+    parts = [part.strip() for part in regex.split(_TITLE_SEPARATOR, title) if part.strip()]
+    if len(parts) < 2:
+        return []
+    headline = max(parts, key=len)
+    return [part for part in parts if part is not headline and len(part.split()) <= MAX_NAME_WORDS]
 
 
 # --- lexicons -------------------------------------------------------------------------
@@ -243,6 +308,8 @@ _RESERVED_TLDS = frozenset({"test", "example", "invalid", "localhost"})
 
 def url_key(url: str) -> str:
     """A URL with scheme, "www.", tracking parameters, fragment and trailing slash removed."""
+    from courlan import normalize_url  # 80 ms to import: only a URL to compare needs it
+
     absolute = url if "://" in url else "http://" + url
     try:
         absolute = normalize_url(absolute)

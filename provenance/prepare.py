@@ -11,11 +11,13 @@ from .errors import InputError
 from .ingest import content_id
 from .language import document_language
 from .models import Document, RawDocument
+from .outlets import StoredOutlets
 from .segment import split_passages
 
 
-def prepare(raw: RawDocument) -> Document:
-    """Language, passages, cues and id of an ingested text."""
+def prepare(raw: RawDocument, stored: StoredOutlets | None = None) -> Document:
+    """Language, passages, cues and id of an ingested text. `stored`, the outlets of the
+    stored documents, lets a cue name an outlet the lexicon does not know (cues.py)."""
     lang = raw.lang or document_language(raw.text)
     passages = split_passages(raw.text, lang)
     if not passages:
@@ -25,7 +27,7 @@ def prepare(raw: RawDocument) -> Document:
         text=raw.text,
         lang=lang,
         passages=passages,
-        cues=extract_cues(passages),
+        cues=extract_cues(passages, stored),
         title=raw.title,
         url=raw.url,
         site=raw.site,

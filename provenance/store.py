@@ -38,7 +38,8 @@ import pyarrow as pa
 
 from .errors import AmbiguousId, NotFound, StoreError
 from .migrations import MIGRATIONS
-from .vectors import hash_key, pack, text_key, unpack
+from .outlets import SITE, TITLE, title_outlets
+from .vectors import hash_key, int64s, pack, text_key, unpack
 from .models import Candidate, Cue, Document, Evidence, Judged, Link, Match, Passage, Story, StoryEdge, StoryNode, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
@@ -572,10 +573,34 @@ class Store:
         ).to_arrow_reader(batch_rows)
         for batch in reader:
             yield (
-                batch.column("seq").to_numpy().astype(np.int64),
+                int64s(batch.column("seq")),
                 batch.column("lang").to_pylist(),
                 unpack(batch.column("vector"), self._dim),
             )
+
+    @_guarded
+    def outlet_names(self, word: str) -> list[tuple[str, str]]:
+        """The stored outlets' names that hold `word` (lower case, no diacritics), each
+        with where it was found: a site, a URL's host (SITE), or the site part of a
+        title (TITLE). What cues.py reads an outlet's name against when the lexicon
+        does not know it; asked only for the names a text cites."""
+        if self._dim is None or not word:
+            return []
+        sites = self._con.execute(
+            "SELECT DISTINCT site FROM documents WHERE contains(strip_accents(lower(site)), ?)", [word]
+        ).fetchall()
+        hosts = self._con.execute(
+            r"SELECT DISTINCT regexp_extract(url, '^[A-Za-z][A-Za-z0-9+.\-]*://([^/?#:@]+)', 1) FROM documents"
+            " WHERE contains(lower(url), ?)",
+            [word],
+        ).fetchall()
+        # every site is listed, for a short name must match only one; titles holding a
+        # common word are many, and their site parts repeat the sites'
+        titles = self._con.execute(
+            "SELECT DISTINCT title FROM documents WHERE contains(strip_accents(lower(title)), ?) LIMIT 500", [word]
+        ).fetchall()
+        found = [(site, SITE) for (site,) in sites] + [(host, SITE) for (host,) in hosts if host and word in host.lower()]
+        return found + [(part, TITLE) for (title,) in titles for part in title_outlets(title)]
 
     @_guarded
     def seq_of(self, doc_id: str) -> int | None:

@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import settings
-from .archives import BulkSource
-from .bulk import add_bulk
 from .cues import translation_hints
 from .embed import Embedder, load_embedder
 from .errors import InputError, NotFound, StoreError
@@ -42,12 +41,16 @@ from .models import (
     Story,
     TraceResult,
 )
+from .outlets import StoredOutlets
 from .prepare import prepare
 from .progress import NullProgress, Progress
 from .retrieve import Corpus, Hit, body_rows, document_vector, neighbours, retrieve
 from .store import RunSummary, Store, default_db_path
-from .sweep import SweepResult, import_results, read_corpus, split_records, sweep_store
 from .vectors import text_hash
+
+if TYPE_CHECKING:  # bulk adds and sweeps load their modules when run: a trace does not need them
+    from .archives import BulkSource
+    from .sweep import SweepResult
 
 
 class Tracker:
@@ -89,17 +92,27 @@ class Tracker:
             self.store.bind_model(self._embedder.name, self._embedder.dim)
         return self._embedder
 
+    @property
+    def model_name(self) -> str:
+        """The model's name without loading it where the store already names it (no
+        --model given): a text whose vectors are stored or cached needs no model, and
+        loading one costs more than the rest of a small trace."""
+        if self._embedder is None and self._model_spec is None and self.store.model:
+            return self.store.model
+        return self.embedder.name
+
     def embed_texts(
         self, texts: list[str], description: str = "embedding", cache: bool = True, progress: Progress | None = None
     ) -> np.ndarray:
         """Vectors for texts, from the store's cache where it has them. `cache=False`
         for passages about to be stored: the cache reads stored passages too, so their
         vectors are kept once."""
-        model = self.embedder
+        model_name = self.model_name
         hashes = [text_hash(t) for t in texts]
-        cached = self.store.cached_embeddings(model.name, list(dict.fromkeys(hashes)))
+        cached = self.store.cached_embeddings(model_name, list(dict.fromkeys(hashes)))
         missing = list(dict.fromkeys(h for h in hashes if h not in cached))
         if missing:
+            model = self.embedder
             first_text = {}
             for h, t in zip(hashes, texts):
                 first_text.setdefault(h, t)
@@ -108,7 +121,7 @@ class Tracker:
             if cache:
                 self.store.put_embeddings(model.name, missing, vectors)
             cached.update(zip(missing, vectors))
-        out = np.empty((len(texts), model.dim), dtype=np.float32)
+        out = np.empty((len(texts), self.store.dim), dtype=np.float32)
         for row, h in enumerate(hashes):
             out[row] = cached[h]
         return out
@@ -126,7 +139,10 @@ class Tracker:
 
     def read(self, source: str, **overrides) -> list[Document]:
         overrides = {key: value for key, value in overrides.items() if value is not None}
-        return [prepare(raw) for raw in read_source(source, **overrides)]
+        # a cue may name an outlet that only the stored documents know: "According to
+        # The Coastal Ledger" points at the Ledger's stored articles
+        stored = StoredOutlets(self.store.outlet_names)
+        return [prepare(raw, stored) for raw in read_source(source, **overrides)]
 
     def add(self, source: str, **overrides) -> list[Added]:
         """Ingest a source (URL, file, .jsonl, "-") and store each new document. The
@@ -145,6 +161,8 @@ class Tracker:
         given = {key: value for key, value in overrides.items() if value is not None}
         if "url" in given or "title" in given:
             raise InputError(f"{source.name}: --url and --title name one document; a {source.kind} holds many")
+        from .bulk import add_bulk
+
         return add_bulk(self, source, metadata_fields(**given))
 
     def _corrected(self, doc_id: str, metadata: dict) -> Added:
@@ -221,7 +239,7 @@ class Tracker:
             run_id=uuid.uuid4().hex[:12],
             suspect=doc,
             matches=matches,
-            model=self.embedder.name,
+            model=self.model_name,
             # the documents the suspect was traced against: the suspect itself is not one
             params={"top_k": top_k, "stored_documents": others},
             timings=timings,
@@ -327,6 +345,8 @@ class Tracker:
         """Judge every related pair among the stored articles (those published from
         `since` to `until`), after adding the corpus files `paths` (JSONL, Parquet,
         WARC): their bad records are skipped and listed in the result."""
+        from .sweep import read_corpus, split_records, sweep_store
+
         began = time.perf_counter()
         docs, bad = split_records(read_corpus(paths))
         if docs:
@@ -346,6 +366,8 @@ class Tracker:
 
     def import_sweep(self, folder: str | os.PathLike) -> dict:
         """Load a Spark sweep's Parquet results (spark_sweep.py) into the store."""
+        from .sweep import import_results
+
         manifest = import_results(self.store, folder)
         figures = ("documents", "added", "pairs", "related", "seconds")
         manifest["sweep_id"] = self.store.save_sweep(
