@@ -156,3 +156,33 @@ def test_a_brief_whose_source_is_missing_gets_a_lead_to_check_not_a_source(db_pa
         assert data["verdict"]["source"] is None and data["verdict"]["lead"] == result.lead.source.doc_id
         page = trace_to_html(result, saved=False)
         assert ">possible source</td>" in page and "Alignment" in page
+
+
+def test_bbc_japanese_adaptations_are_named_or_offered_as_leads(db_path):
+    """CL-OSA (../shared/bench/closa): the BBC's Japanese versions are adaptations, not
+    translations. With their English originals stored among other BBC articles, one
+    retold at length is named, and one that keeps 4 of 11 passages is a lead."""
+    import gzip
+    import json
+
+    from conftest import bench_path
+
+    pairs = {}
+    with open(bench_path("closa", "bbc.en-ja.jsonl"), encoding="utf-8") as rows:
+        for row in map(json.loads, rows):
+            pairs[row["pair_id"]] = row
+    with gzip.open(bench_path("closa", "bbc.en-distractors.jsonl.gz"), "rt", encoding="utf-8") as rows:
+        distractors = [json.loads(row)["text"] for _, row in zip(range(30), rows)]
+    originals = list(pairs.values())[:12]
+
+    def plain(text, lang):
+        return prepare(RawDocument(text=text, origin="closa", lang=lang))
+
+    with Tracker(db=db_path) as tracker:
+        stored = tracker.add_documents([plain(p["en_text"], "en") for p in originals] + [plain(t, "en") for t in distractors])
+        id_of = {p["pair_id"]: added.doc.doc_id for p, added in zip(originals, stored)}
+        named = tracker.trace(plain(pairs["35379006/0"]["ja_text"], "ja"), keep=False)
+        assert named.source is not None and named.source.source.doc_id == id_of["35379006/0"], verdict_line(named)
+        lead = tracker.trace(plain(pairs["35426146/0"]["ja_text"], "ja"), keep=False)
+        assert lead.source is None and lead.lead is not None, verdict_line(lead)
+        assert lead.lead.source.doc_id == id_of["35426146/0"]
