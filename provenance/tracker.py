@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import settings
+from . import settings, translated
 from .archives import BulkSource
 from .bulk import add_bulk
 from .cues import translation_hints
@@ -228,7 +228,7 @@ class Tracker:
             params={"top_k": top_k, "stored_documents": others},
             timings=timings,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            notes=translation_hints(doc.cues, doc.lang),
+            notes=translation_hints(doc.cues, doc.lang) + translated.note(_body_text(doc), doc.lang),
         )
         if keep:
             with _timed(timings, "store"):
@@ -559,6 +559,12 @@ def rank_matches(matches: list[Match]) -> list[Match]:
         return (tier, -match.candidate.cue_boost, match.source.published or "9999", -strength)
 
     return sorted(matches, key=key)
+
+
+def _body_text(doc: Document) -> str:
+    """What the translation detector reads: the story's passages, not the menus and
+    credits around them (the whole text where no passage is the story's)."""
+    return "\n\n".join(p.text for p in doc.body) or doc.text
 
 
 @contextmanager

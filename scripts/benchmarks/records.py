@@ -168,6 +168,16 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
               d["bare_passages"] / d["bare_seconds_after"]],
              ["re-run (all skipped unread)", d["rerun"]["skipped_unread"], 0, d["rerun_seconds"], ""]],
         )]  # fmt: skip
+    if name == "translated":
+        languages = _md_table(
+            ["language", "test texts", "translated", "majority accuracy", "detector accuracy", "AUC", "note precision",
+             "note recall"],
+            [[lang, v["texts"], v["translated_share"], v["majority"], v["accuracy"], v["auc"], v["note_precision"],
+              v["note_recall"]] for lang, v in record["languages"].items()],
+        )  # fmt: skip
+        kinds = _md_table(["kind", "test texts", "accuracy", "share noted"],
+                          [[kind, k["texts"], k["accuracy"], k["noted"]] for kind, k in record["by_kind"].items()])  # fmt: skip
+        return [languages, kinds]
     if name.startswith("indexes"):
         return [_md_table(["index", "build s", "memory MB", "ms a query", "exact top 5 in the first 50"], record["detail"]["rows"])]
     if name == "speed":
