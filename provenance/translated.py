@@ -101,13 +101,13 @@ class Reading:
 
     lang: str
     probability: float
-    threshold: float  # the probability from which the report says so (chosen on dev)
+    threshold: float | None  # the probability from which the report says so (chosen on dev); None: never
     source_lang: str | None = None  # None: not told (one source language seen, or unsure)
     source_probability: float | None = None
 
     @property
     def translated(self) -> bool:
-        return self.probability >= self.threshold
+        return self.threshold is not None and self.probability >= self.threshold
 
     def note(self) -> str | None:
         """The report's line, or None when the text reads as original (or unsure)."""
@@ -195,7 +195,7 @@ def read(text: str, lang: str | None) -> Reading | None:
         best = int(np.argmax(shares))
         if shares[best] >= sources["min_probability"]:
             source_lang, source_probability = sources["classes"][best], round(float(shares[best]), 3)
-    return Reading(lang, round(probability, 3), model["threshold"], source_lang, source_probability)
+    return Reading(lang, round(probability, 3), fitted["threshold"], source_lang, source_probability)
 
 
 def note(text: str, lang: str | None) -> list[str]:

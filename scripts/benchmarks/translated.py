@@ -12,7 +12,9 @@ split of its source item (data.split_of, as the other benchmarks split), so the
 detector fitted on dev (scripts/fit_translated.py) is read here on test texts only.
 
 Per language: the detector's accuracy against always answering the language's
-majority class, the report note's precision and recall at the shipped threshold, and
+majority class (and the balanced accuracy, where the majority scores 0.5), the report
+note's precision and recall at the shipped thresholds, the share of originals it
+wrongly notes, and
 the likely source language where the model names one; the most confident mistakes
 are listed for BENCHMARKS.md.
 """
@@ -93,7 +95,7 @@ def run(ws: Workspace) -> dict:
     """Read every test text of a language the model reads; quick runs read the same
     texts (the detector costs milliseconds a text, no embedding)."""
     model = translated._model()
-    threshold = model["threshold"]
+    thresholds = {lang: fitted["threshold"] for lang, fitted in model["languages"].items()}
     readings = []
     for text in translated_set():
         if text.split != "test" or text.lang not in model["languages"]:
@@ -105,12 +107,12 @@ def run(ws: Workspace) -> dict:
     per_language: dict[str, dict] = {}
     for lang in sorted({text.lang for text, _ in readings}):
         mine = [(text, reading) for text, reading in readings if text.lang == lang]
-        per_language[lang] = _scores(mine, threshold)
-    everything = _scores(readings, threshold)
+        per_language[lang] = _scores(mine)
+    everything = _scores(readings)
     by_kind = {}
     for kind in sorted({text.kind for text, _ in readings}):
         mine = [(text, reading) for text, reading in readings if text.kind == kind]
-        by_kind[kind] = {"texts": len(mine), "accuracy": _accuracy(mine, 0.5), "noted": _share_noted(mine, threshold)}
+        by_kind[kind] = {"texts": len(mine), "accuracy": _accuracy(mine, 0.5), "noted": _share_noted(mine)}
     sourced = [(text, reading) for text, reading in readings
                if text.translated and text.kind.startswith("wmt22") and model["languages"][text.lang].get("sources")]  # fmt: skip
     named = [(text, reading) for text, reading in sourced if reading.source_lang]
@@ -119,13 +121,15 @@ def run(ws: Workspace) -> dict:
         "named": len(named),
         "right_when_named": sum(t.source_lang == r.source_lang for t, r in named) / len(named) if named else float("nan"),
     }
-    rows = [[lang, s["texts"], s["translated_share"], s["majority"], s["accuracy"], s["auc"], s["note_precision"],
-             s["note_recall"]] for lang, s in {**per_language, "all": everything}.items()]  # fmt: skip
+    rows = [[lang, s["texts"], s["translated_share"], s["majority"], s["accuracy"], s["balanced_accuracy"], s["auc"],
+             thresholds.get(lang), s["note_precision"], s["note_recall"], s["originals_noted"]]
+            for lang, s in {**per_language, "all": everything}.items()]  # fmt: skip
     show(
-        f"translated: {len(readings)} test texts, note threshold {threshold:.2f}",
-        ["language", "texts", "translated", "majority acc", "detector acc", "AUC", "note precision", "note recall"],
+        f"translated: {len(readings)} test texts",
+        ["language", "texts", "translated", "majority acc", "detector acc", "balanced acc", "AUC", "note threshold",
+         "note precision", "note recall", "originals noted"],
         rows,
-    )
+    )  # fmt: skip
     show("translated: by kind", ["kind", "texts", "accuracy", "noted"],
          [[kind, k["texts"], k["accuracy"], k["noted"]] for kind, k in by_kind.items()])  # fmt: skip
     show("translated: source language of WMT22 translations", ["translations", "named", "right when named"],
@@ -134,7 +138,11 @@ def run(ws: Workspace) -> dict:
     figures.update({f"translated.majority.{lang}": s["majority"] for lang, s in per_language.items()})
     figures["translated.accuracy.mean"] = sum(s["accuracy"] for s in per_language.values()) / len(per_language)
     figures["translated.majority.mean"] = sum(s["majority"] for s in per_language.values()) / len(per_language)
+    figures["translated.balanced_accuracy.mean"] = sum(s["balanced_accuracy"] for s in per_language.values()) / len(
+        per_language
+    )
     figures["translated.note_precision"] = everything["note_precision"]
+    figures["translated.originals_noted"] = everything["originals_noted"]
     figures["translated.note_recall"] = everything["note_recall"]
     figures["translated.source_right_when_named"] = source["right_when_named"]
     mistakes = sorted(
@@ -145,7 +153,7 @@ def run(ws: Workspace) -> dict:
     return {
         "data_files": ["wmt22/wmt22.*.jsonl", "ntrex/ntrex.*.jsonl", "closa/bbc.en-ja.jsonl",
                        "closa/bbc.en-distractors.jsonl.gz", "closa/ecce.en-zh.jsonl"],  # fmt: skip
-        "params": {"seed": SEED, "split": "test", "threshold": threshold, "zh_en_window": ZH_EN_WINDOW,
+        "params": {"seed": SEED, "split": "test", "thresholds": thresholds, "zh_en_window": ZH_EN_WINDOW,
                    "bbc_distractors": BBC_DISTRACTORS, "min_tokens": translated.MIN_TOKENS},  # fmt: skip
         "figures": figures,
         "languages": per_language,
@@ -159,19 +167,25 @@ def run(ws: Workspace) -> dict:
     }
 
 
-def _scores(readings: list, threshold: float) -> dict:
+def _scores(readings: list) -> dict:
     labels = [text.translated for text, _ in readings]
     translated_share = sum(labels) / len(labels)
-    noted = [(text, reading) for text, reading in readings if reading.probability >= threshold]
+    noted = [text for text, reading in readings if reading.translated]
     positives = sum(labels)
+    originals = len(labels) - positives
+    recall = sum((reading.probability >= 0.5) for text, reading in readings if text.translated) / max(positives, 1)
+    specificity = sum((reading.probability < 0.5) for text, reading in readings if not text.translated) / max(originals, 1)
     return {
         "texts": len(readings),
         "translated_share": translated_share,
         "majority": max(translated_share, 1 - translated_share),
         "accuracy": _accuracy(readings, 0.5),
+        # the mean of both classes' accuracy: always answering the majority scores 0.5
+        "balanced_accuracy": (recall + specificity) / 2 if positives and originals else float("nan"),
         "auc": _auc([reading.probability for _, reading in readings], labels),
-        "note_precision": sum(t.translated for t, _ in noted) / len(noted) if noted else float("nan"),
-        "note_recall": sum(t.translated for t, _ in noted) / positives if positives else float("nan"),
+        "note_precision": sum(t.translated for t in noted) / len(noted) if noted else float("nan"),
+        "note_recall": sum(t.translated for t in noted) / positives if positives else float("nan"),
+        "originals_noted": sum(not t.translated for t in noted) / originals if originals else float("nan"),
     }
 
 
@@ -179,8 +193,8 @@ def _accuracy(readings: list, cut: float) -> float:
     return sum((reading.probability >= cut) == text.translated for text, reading in readings) / len(readings)
 
 
-def _share_noted(readings: list, threshold: float) -> float:
-    return sum(reading.probability >= threshold for _, reading in readings) / len(readings)
+def _share_noted(readings: list) -> float:
+    return sum(reading.translated for _, reading in readings) / len(readings)
 
 
 def _auc(scores: list[float], labels: list[bool]) -> float:
