@@ -1,6 +1,7 @@
 """The translation detector on lone articles: `provenance trace` through the real CLI,
-Tracker and default model, with no source stored and no cue, notes a translated
-article and says nothing of an original.
+Tracker and default model, with no source stored and no cue naming one in another
+language (the translated article's one cue, "according to Bloomberg", names an English
+outlet), notes a translated article and says nothing of an original.
 
 The articles are read from the public bench data at test time (never committed): the
 human English translation of a Russian Kommersant article (WMT22 ru-en, a test-split
