@@ -83,3 +83,19 @@ def test_no_reading_where_the_model_cannot_read():
     assert translated.read("Le conseil a voté.", "fr") is None
     assert translated.note("Le conseil a voté.", "fr") == []
     assert set(translated.languages()) >= {"en", "de", "fr", "ru", "uk", "ja", "zh"}
+
+
+def test_the_benchmark_set_splits_by_source_item():
+    """A reference, its MT outputs and its original share one split, so the detector's
+    test figures never read a text whose other versions it was fitted on."""
+    bench_path("wmt22", "wmt22.ru-en.jsonl")
+    from benchmarks.translated import languages_in, translated_set
+
+    texts = translated_set()
+    splits: dict[str, set[str]] = {}
+    for text in texts:
+        splits.setdefault(text.item, set()).add(text.split)
+    assert all(len(found) == 1 for found in splits.values())
+    counts = languages_in([text for text in texts if text.split == "dev"])
+    for lang in translated.languages():
+        assert min(counts[lang].values()) >= 15, (lang, counts[lang])
