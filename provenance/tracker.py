@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import settings
+from . import settings, translated
 from .cues import translation_hints
 from .embed import Embedder, load_embedder
 from .errors import InputError, NotFound, StoreError
@@ -256,7 +256,7 @@ class Tracker:
             params={"top_k": top_k, "stored_documents": others},
             timings=timings,
             created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            notes=translation_hints(doc.cues, doc.lang),
+            notes=translation_hints(doc.cues, doc.lang) + translated.note(_body_text(doc), doc.lang),
         )
         if keep:
             with _timed(timings, "store"):
@@ -571,6 +571,12 @@ class _Gathering:
                 self.judge(stored.doc_id, member)
                 joined |= self.pairs.related(stored.doc_id, member)
         return joined
+
+
+def _body_text(doc: Document) -> str:
+    """What the translation detector reads: the story's passages, not the menus and
+    credits around them (the whole text where no passage is the story's)."""
+    return "\n\n".join(p.text for p in doc.body) or doc.text
 
 
 @contextmanager

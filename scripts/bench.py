@@ -1,6 +1,6 @@
 """Benchmarks on public data, and the CI quality gate.
 
-    python scripts/bench.py align|retrieval|judge|direction|speed|attribution|lineage|sweep|ingest [--quick]
+    python scripts/bench.py align|retrieval|judge|direction|speed|attribution|lineage|sweep|ingest|translated [--quick]
     python scripts/bench.py all            # every benchmark in full; refreshes BENCHMARKS.md
     python scripts/bench.py all --quick    # the CI gate: a small fixed subset, < 3 minutes
     python scripts/bench.py align --tune   # the alignment dev grid behind settings.py
@@ -46,7 +46,7 @@ def _command(name: str) -> None:
         finish(run_benchmarks([name], quick, model), quick)
 
 
-for _name in ("retrieval", "judge", "direction", "attribution", "lineage", "sweep", "ingest"):
+for _name in ("retrieval", "judge", "direction", "attribution", "lineage", "sweep", "ingest", "translated"):
     _command(_name)
 
 

@@ -170,6 +170,17 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
         )]  # fmt: skip
     if name == "realnews":
         return _realnews_tables(record)
+    if name == "translated":
+        languages = _md_table(
+            ["language", "test texts", "translated", "majority accuracy", "detector accuracy", "balanced accuracy", "AUC",
+             "note threshold", "note precision", "note recall", "originals noted"],
+            [[lang, v["texts"], v["translated_share"], v["majority"], v["accuracy"], v["balanced_accuracy"], v["auc"],
+              record["params"]["thresholds"].get(lang), v["note_precision"], v["note_recall"], v["originals_noted"]]
+             for lang, v in record["languages"].items()],
+        )  # fmt: skip
+        kinds = _md_table(["kind", "test texts", "accuracy", "share noted"],
+                          [[kind, k["texts"], k["accuracy"], k["noted"]] for kind, k in record["by_kind"].items()])  # fmt: skip
+        return [languages, kinds]
     if name.startswith("indexes"):
         return [_md_table(["index", "build s", "memory MB", "ms a query", "exact top 5 in the first 50"], record["detail"]["rows"])]
     if name == "speed":

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import align, attribution, direction, ingest, judge, lineage, retrieval, speed, sweep
+from . import align, attribution, direction, ingest, judge, lineage, retrieval, speed, sweep, translated
 from .gates import GATES, bound, check_gates
 from .records import console, md_value, show, update_benchmarks_md, write_result
 from .workspace import Workspace
@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, Callable[[Workspace], dict]] = {
     "lineage": lineage.run,
     "sweep": sweep.run,
     "ingest": ingest.run,
+    "translated": translated.run,
 }
 
 
