@@ -1093,8 +1093,9 @@ def demo_cases_to_list(cases: Sequence[DemoCase]) -> list[dict]:
 # --- HTML ---------------------------------------------------------------------
 
 # Below this width the tables turn into one block per row, each cell labelled, so
-# that a phone never scrolls sideways.
-_NARROW_PX = 640
+# that a phone never scrolls sideways and a ten-column table is never squeezed until
+# its words break (at 700 px, "tran/slation" in a column of its own).
+_NARROW_PX = 960
 _CSS = f"""
 body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em;
   overflow-wrap: break-word; word-break: normal; hyphens: manual; }}
@@ -1105,7 +1106,7 @@ h1 {{ font-size: 1.3em; }} h2 {{ font-size: 1.1em; margin-top: 1.6em; }}
 .verdict {{ font-size: 1.15em; font-weight: 600; padding: .6em .8em; background: #eef7ee; border-left: 4px solid #3a3; }}
 .verdict.none {{ background: #fdf6e3; border-color: #c90; }}
 .direction {{ margin: .4em 0 1em; }}
-dl.meta, dl.key {{ display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }}
+dl.meta, dl.key {{ display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2em 1em; }}
 dl.meta dt, dl.key dt {{ font-weight: 600; }} dl.meta dd, dl.key dd {{ margin: 0; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }}
@@ -1133,7 +1134,7 @@ ul.legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 
   td.num {{ text-align: left; white-space: normal; }}
   td[data-label]::before {{ content: attr(data-label) ": "; font-weight: 600; font-style: normal; color: #555; }}
   td[data-label]:empty {{ display: none; }}
-  dl.meta, dl.key {{ grid-template-columns: 1fr; }} dl.meta dd, dl.key dd {{ margin-bottom: .4em; }}
+  dl.meta, dl.key {{ grid-template-columns: minmax(0, 1fr); }} dl.meta dd, dl.key dd {{ margin-bottom: .4em; }}
 }}
 """
 
@@ -1639,15 +1640,13 @@ def story_to_html(story: Story, *, focus: str | None = None) -> str:
 def sweep_to_dict(summary: dict, related: Sequence[Judged], bad: Sequence) -> dict:
     """A sweep (single-machine or imported from Spark) for --json: its figures, each
     related pair, and each bad record skipped."""
-    return _rounded({
-        **summary,
-        "related_pairs": [
-            {"suspect": pair.suspect, "source": pair.source, "relation": pair.relation,
-             "confidence": pair.confidence, "direction": pair.direction}  # fmt: skip
-            for pair in related
-        ],
-        "bad_records": [{"origin": record.origin, "reason": record.reason} for record in bad],
-    })
+    pairs = [
+        {"suspect": pair.suspect, "source": pair.source, "relation": pair.relation,
+         "confidence": pair.confidence, "direction": pair.direction}  # fmt: skip
+        for pair in related
+    ]
+    bad_records = [{"origin": record.origin, "reason": record.reason} for record in bad]
+    return _rounded({**summary, "related_pairs": pairs, "bad_records": bad_records})
 
 
 def render_sweep(summary: dict, related: Sequence[Judged], bad: Sequence, console: Console) -> None:
