@@ -77,9 +77,6 @@ JSON_DECIMALS = 3
 # judge does not count it, so that is where red starts. SCORE_HIGH is display only.
 SCORE_HIGH = 0.8
 SCORE_MID = settings.LINK_ACCEPT
-# Passage texts longer than this are cut, with "…", in the terminal only; JSON and
-# HTML keep them whole.
-TERMINAL_TEXT_CHARS = 300
 
 STATUS_LINKED = "linked"
 STATUS_NOT_IN_SOURCE = "not in source"
@@ -526,7 +523,7 @@ def _clean(text: str | None) -> str:
     return _CONTROL_CHARS.sub("", text) if text else ""
 
 
-def _shorten(text: str, limit: int = TERMINAL_TEXT_CHARS) -> str:
+def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -576,14 +573,52 @@ def suspect_fields(result: TraceResult) -> list[tuple[str, str]]:
 
 
 def _header(result: TraceResult) -> Panel:
+    """The suspect's fields in a panel; its URL is printed whole below it (_url_line)."""
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
     for label, value in suspect_fields(result):
-        grid.add_row(label, _untrusted(value))
+        if label != "url":
+            grid.add_row(label, _untrusted(value))
     for note in result.notes:
         grid.add_row("note", _untrusted(note, style="italic"))
     return Panel(grid, title="suspect", title_align="left", box=box.ROUNDED)
+
+
+def _url_line(label: str, url: str | None) -> Text | None:
+    """A URL whole on a line of its own, printed with soft_wrap: the terminal wraps it
+    and a click or a copy takes all of it (in a table cell it would be cut or broken)."""
+    return Text.assemble((f"{label} ", "bold"), _untrusted(url)) if url else None
+
+
+# From this width the candidates are a table with the title in its own column; below it
+# each candidate is a line of figures with its title, details and URL under it, at full
+# width (at 80 columns a title column of 20 characters took 6 to 8 lines).
+WIDE_TERMINAL = 120
+
+
+def _candidates_list(result: TraceResult, console: Console) -> None:
+    """The candidates for a narrow terminal: figures on a line, the title under them."""
+    console.print(Text("candidate sources", style="bold"))
+    grid = Table.grid(padding=(0, 2, 0, 0))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for rank, match in enumerate(result.matches, start=1):
+        related = rank == 1 and match is result.source
+        figures = Text.assemble(
+            (role_text(match), _RELATION_STYLES.get(match.relation, "green") + (" bold" if related else "")),
+            ("  p src ", "dim"),
+            (confidence_number(source_probability(match)), _confidence_style(match)),
+            ("  aligned ", "dim"),
+            _percent(match.evidence.suspect_aligned),
+            ("  covered ", "dim"),
+            _percent(match.evidence.source_covered),
+            ("  retrieval ", "dim"),
+            " ".join(_retrieval(match.candidate)),
+        )
+        grid.add_row(str(rank), figures)
+        grid.add_row("", _titled(match.source))
+    console.print(grid)
 
 
 def _titled(doc: Document) -> Text:
@@ -654,7 +689,7 @@ def _alignment_table(match: Match, rows: Sequence[AlignmentRow]) -> Table:
     for row in rows:
         if row.status == STATUS_LINKED:
             style = _BAND_STYLES[score_band(row.score)]
-            source_cell = _untrusted(_shorten(row.source_text))
+            source_cell = _untrusted(row.source_text)
             score_cell = Text(f"{row.score:.2f}")
             if row.differs:
                 score_cell.append("\ndiffers", style="bold magenta")
@@ -668,7 +703,7 @@ def _alignment_table(match: Match, rows: Sequence[AlignmentRow]) -> Table:
             score_cell = Text("")
         table.add_row(
             format_indices(row.suspect),
-            _untrusted(_shorten(row.suspect_text)),
+            _untrusted(row.suspect_text),
             format_indices(row.source),
             source_cell,
             score_cell,
@@ -686,7 +721,7 @@ def _passage_list(console: Console, title: str, passages: Sequence[tuple[int, st
     grid.add_column(justify="right", style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     for idx, text in passages:
-        grid.add_row(str(idx), _untrusted(_shorten(text)))
+        grid.add_row(str(idx), _untrusted(text))
     console.print(grid)
 
 
@@ -721,6 +756,9 @@ def render_trace(
     was not stored (`trace --no-store`): it has no id to show again. `explain` adds the
     key to the figures."""
     console.print(_header(result))
+    url = _url_line("url", result.suspect.url)
+    if url is not None:
+        console.print(url, soft_wrap=True)
     match = related_match(result)
     # not soft-wrapped: rich wraps the sentence at words, where a terminal would cut them
     console.print(Text(verdict_line(result), style="bold green" if match else "bold yellow"))
@@ -729,7 +767,10 @@ def render_trace(
     if story_place:
         console.print(_untrusted(f"in its story: {story_place}"))
     if result.matches:
-        console.print(_candidates_table(result))
+        if console.width >= WIDE_TERMINAL:
+            console.print(_candidates_table(result))
+        else:
+            _candidates_list(result, console)
     match = shown_match(result)
     if match is not None:
         # each figure whole on a line: Columns wraps between them, never inside one
