@@ -600,10 +600,11 @@ WIDE_TERMINAL = 120
 def _candidates_list(result: TraceResult, console: Console) -> None:
     """The candidates for a narrow terminal: figures on a line, the title under them."""
     console.print(Text("candidate sources", style="bold"))
-    grid = Table.grid(padding=(0, 2, 0, 0))
-    grid.add_column(justify="right", no_wrap=True)
-    grid.add_column(overflow="fold")
+    rank_width = len(str(len(result.matches)))
     for rank, match in enumerate(result.matches, start=1):
+        grid = Table.grid(padding=(0, 2, 0, 0))
+        grid.add_column(justify="right", no_wrap=True, min_width=rank_width)
+        grid.add_column(overflow="fold")
         related = rank == 1 and match is result.source
         figures = Text.assemble(
             (role_text(match), _RELATION_STYLES.get(match.relation, "green") + (" bold" if related else "")),
@@ -618,7 +619,10 @@ def _candidates_list(result: TraceResult, console: Console) -> None:
         )
         grid.add_row(str(rank), figures)
         grid.add_row("", _titled(match.source))
-    console.print(grid)
+        console.print(grid)
+        url = _url_line(" " * (rank_width + 1), match.source.url)
+        if url is not None:
+            console.print(url, soft_wrap=True)
 
 
 def _titled(doc: Document) -> Text:

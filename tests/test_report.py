@@ -690,6 +690,8 @@ def test_the_terminal_shows_titles_under_figures_and_urls_whole(width):
     lines = console.export_text().splitlines()
     assert url in lines[lines.index(next(line for line in lines if url in line))]  # whole, on one line
     assert any(line.startswith("url " + url) for line in lines)
+    if width < 120:  # each candidate's URL whole under its title
+        assert any(line.strip() == "https://www.politico.eu/apple" for line in lines)
     assert "…" not in "\n".join(lines)
     # each title wraps at the full width: its lines are few, and no word of it is split
     title_lines = [n for n, line in enumerate(lines) if "Shark injures" in line]
