@@ -77,9 +77,6 @@ JSON_DECIMALS = 3
 # judge does not count it, so that is where red starts. SCORE_HIGH is display only.
 SCORE_HIGH = 0.8
 SCORE_MID = settings.LINK_ACCEPT
-# Passage texts longer than this are cut, with "…", in the terminal only; JSON and
-# HTML keep them whole.
-TERMINAL_TEXT_CHARS = 300
 
 STATUS_LINKED = "linked"
 STATUS_NOT_IN_SOURCE = "not in source"
@@ -191,10 +188,21 @@ def source_probability(match: Match) -> float:
     return 1.0 - match.confidence if match.relation == UNRELATED else match.confidence
 
 
+# The highest confidence any view shows (terminal, HTML, JSON, sweep): a calibrated
+# probability is never certainty (README, "How far to trust a verdict"). The store
+# keeps the raw value.
+MAX_SHOWN_CONFIDENCE = 0.99
+
+
+def shown_confidence(confidence: float) -> float:
+    """A confidence as every view reports it: capped at MAX_SHOWN_CONFIDENCE."""
+    return min(confidence, MAX_SHOWN_CONFIDENCE)
+
+
 def confidence_number(confidence: float) -> str:
     """A confidence as every view prints it: the source model's probability, calibrated
     on real traces (BENCHMARKS.md, attribution), never shown as certainty."""
-    return f"{min(confidence, 0.99):.2f}"
+    return f"{shown_confidence(confidence):.2f}"
 
 
 def confidence_words(confidence: float) -> str:
@@ -515,7 +523,7 @@ def _clean(text: str | None) -> str:
     return _CONTROL_CHARS.sub("", text) if text else ""
 
 
-def _shorten(text: str, limit: int = TERMINAL_TEXT_CHARS) -> str:
+def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -565,14 +573,56 @@ def suspect_fields(result: TraceResult) -> list[tuple[str, str]]:
 
 
 def _header(result: TraceResult) -> Panel:
+    """The suspect's fields in a panel; its URL is printed whole below it (_url_line)."""
     grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
     for label, value in suspect_fields(result):
-        grid.add_row(label, _untrusted(value))
+        if label != "url":
+            grid.add_row(label, _untrusted(value))
     for note in result.notes:
         grid.add_row("note", _untrusted(note, style="italic"))
     return Panel(grid, title="suspect", title_align="left", box=box.ROUNDED)
+
+
+def _url_line(label: str, url: str | None) -> Text | None:
+    """A URL whole on a line of its own, printed with soft_wrap: the terminal wraps it
+    and a click or a copy takes all of it (in a table cell it would be cut or broken)."""
+    return Text.assemble((f"{label} ", "bold"), _untrusted(url)) if url else None
+
+
+# From this width the candidates are a table with the title in its own column; below it
+# each candidate is a line of figures with its title, details and URL under it, at full
+# width (at 80 columns a title column of 20 characters took 6 to 8 lines).
+WIDE_TERMINAL = 120
+
+
+def _candidates_list(result: TraceResult, console: Console) -> None:
+    """The candidates for a narrow terminal: figures on a line, the title under them."""
+    console.print(Text("candidate sources", style="bold"))
+    rank_width = len(str(len(result.matches)))
+    for rank, match in enumerate(result.matches, start=1):
+        grid = Table.grid(padding=(0, 2, 0, 0))
+        grid.add_column(justify="right", no_wrap=True, min_width=rank_width)
+        grid.add_column(overflow="fold")
+        related = rank == 1 and match is result.source
+        figures = Text.assemble(
+            (role_text(match), _RELATION_STYLES.get(match.relation, "green") + (" bold" if related else "")),
+            ("  p src ", "dim"),
+            (confidence_number(source_probability(match)), _confidence_style(match)),
+            ("  aligned ", "dim"),
+            _percent(match.evidence.suspect_aligned),
+            ("  covered ", "dim"),
+            _percent(match.evidence.source_covered),
+            ("  retrieval ", "dim"),
+            " ".join(_retrieval(match.candidate)),
+        )
+        grid.add_row(str(rank), figures)
+        grid.add_row("", _titled(match.source))
+        console.print(grid)
+        url = _url_line(" " * (rank_width + 1), match.source.url)
+        if url is not None:
+            console.print(url, soft_wrap=True)
 
 
 def _titled(doc: Document) -> Text:
@@ -643,7 +693,7 @@ def _alignment_table(match: Match, rows: Sequence[AlignmentRow]) -> Table:
     for row in rows:
         if row.status == STATUS_LINKED:
             style = _BAND_STYLES[score_band(row.score)]
-            source_cell = _untrusted(_shorten(row.source_text))
+            source_cell = _untrusted(row.source_text)
             score_cell = Text(f"{row.score:.2f}")
             if row.differs:
                 score_cell.append("\ndiffers", style="bold magenta")
@@ -657,7 +707,7 @@ def _alignment_table(match: Match, rows: Sequence[AlignmentRow]) -> Table:
             score_cell = Text("")
         table.add_row(
             format_indices(row.suspect),
-            _untrusted(_shorten(row.suspect_text)),
+            _untrusted(row.suspect_text),
             format_indices(row.source),
             source_cell,
             score_cell,
@@ -675,7 +725,7 @@ def _passage_list(console: Console, title: str, passages: Sequence[tuple[int, st
     grid.add_column(justify="right", style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     for idx, text in passages:
-        grid.add_row(str(idx), _untrusted(_shorten(text)))
+        grid.add_row(str(idx), _untrusted(text))
     console.print(grid)
 
 
@@ -710,6 +760,9 @@ def render_trace(
     was not stored (`trace --no-store`): it has no id to show again. `explain` adds the
     key to the figures."""
     console.print(_header(result))
+    url = _url_line("url", result.suspect.url)
+    if url is not None:
+        console.print(url, soft_wrap=True)
     match = related_match(result)
     # not soft-wrapped: rich wraps the sentence at words, where a terminal would cut them
     console.print(Text(verdict_line(result), style="bold green" if match else "bold yellow"))
@@ -718,7 +771,10 @@ def render_trace(
     if story_place:
         console.print(_untrusted(f"in its story: {story_place}"))
     if result.matches:
-        console.print(_candidates_table(result))
+        if console.width >= WIDE_TERMINAL:
+            console.print(_candidates_table(result))
+        else:
+            _candidates_list(result, console)
     match = shown_match(result)
     if match is not None:
         # each figure whole on a line: Columns wraps between them, never inside one
@@ -999,12 +1055,13 @@ def trace_to_dict(result: TraceResult, *, saved: bool = True, story: Story | Non
     return _rounded(data)
 
 
-def _rounded(value):
-    """Every float in a JSON-ready structure rounded to JSON_DECIMALS."""
+def _rounded(value, key: str | None = None):
+    """Every float in a JSON-ready structure rounded to JSON_DECIMALS, and every
+    "confidence" capped as the other views show it (never 1.0)."""
     if isinstance(value, float):
-        return round(value, JSON_DECIMALS)
+        return round(shown_confidence(value) if key == "confidence" else value, JSON_DECIMALS)
     if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
+        return {name: _rounded(item, name) for name, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_rounded(item) for item in value]
     return value
@@ -1081,16 +1138,20 @@ def demo_cases_to_list(cases: Sequence[DemoCase]) -> list[dict]:
 # --- HTML ---------------------------------------------------------------------
 
 # Below this width the tables turn into one block per row, each cell labelled, so
-# that a phone never scrolls sideways.
-_NARROW_PX = 640
+# that a phone never scrolls sideways and a ten-column table is never squeezed until
+# its words break (at 700 px, "tran/slation" in a column of its own).
+_NARROW_PX = 960
 _CSS = f"""
 body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; padding: 0 1em;
-  overflow-wrap: anywhere; }}
+  overflow-wrap: break-word; word-break: normal; hyphens: manual; }}
+.url, td.long {{ overflow-wrap: anywhere; }}
+th {{ overflow-wrap: normal; }}
+svg.graph {{ display: block; width: 100%; height: auto; }}
 h1 {{ font-size: 1.3em; }} h2 {{ font-size: 1.1em; margin-top: 1.6em; }}
 .verdict {{ font-size: 1.15em; font-weight: 600; padding: .6em .8em; background: #eef7ee; border-left: 4px solid #3a3; }}
 .verdict.none {{ background: #fdf6e3; border-color: #c90; }}
 .direction {{ margin: .4em 0 1em; }}
-dl.meta, dl.key {{ display: grid; grid-template-columns: max-content 1fr; gap: .2em 1em; }}
+dl.meta, dl.key {{ display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .2em 1em; }}
 dl.meta dt, dl.key dt {{ font-weight: 600; }} dl.meta dd, dl.key dd {{ margin: 0; }}
 table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border: 1px solid #ddd; padding: .3em .5em; vertical-align: top; text-align: left; }}
@@ -1102,6 +1163,7 @@ tr.score-low td, tr.not-in-source td, .swatch.score-low {{ background: #fbe4e4; 
 tr.boilerplate td, .swatch.boilerplate {{ color: #888; background: #fafafa; }}
 .rel {{ font-weight: 600; }} .rel-translation, .rel-copy, .rel-rewrite {{ color: #1a7f37; }}
 .rel-partial {{ color: #9a6700; }} .rel-unrelated {{ color: #888; font-weight: normal; }}
+.rel.role-derived, .rel.role-sibling {{ color: #555; font-style: italic; }} .rel-cited {{ color: #555; font-weight: normal; }}
 .conf-high {{ color: #1a7f37; font-weight: 600; }} .conf-low {{ color: #9a6700; font-weight: 600; }} .conf-unrelated {{ color: #888; }}
 .differs {{ color: #8250df; font-weight: 600; }} tr.differs td {{ outline: 2px solid #c297ff; outline-offset: -2px; }}
 .status, .note {{ font-style: italic; }} .footer {{ color: #777; margin-top: 2em; }}
@@ -1117,7 +1179,7 @@ ul.legend {{ list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 
   td.num {{ text-align: left; white-space: normal; }}
   td[data-label]::before {{ content: attr(data-label) ": "; font-weight: 600; font-style: normal; color: #555; }}
   td[data-label]:empty {{ display: none; }}
-  dl.meta, dl.key {{ grid-template-columns: 1fr; }} dl.meta dd, dl.key dd {{ margin-bottom: .4em; }}
+  dl.meta, dl.key {{ grid-template-columns: minmax(0, 1fr); }} dl.meta dd, dl.key dd {{ margin-bottom: .4em; }}
 }}
 """
 
@@ -1172,21 +1234,28 @@ def _html_header(result: TraceResult) -> str:
     items = []
     for label, value in suspect_fields(result):
         if label == "url":
-            shown = _link(suspect.url, _e(value))
+            shown = f'<span class="url">{_link(suspect.url, _e(value))}</span>'
         elif label == "date":
             shown = f'<span class="date">{_e(value)}</span>'
         else:
             shown = _e(value)
         items.append(f"<dt>{_e(label)}</dt><dd>{shown}</dd>")
     cue_urls = "".join(
-        f"<dt>cue link</dt><dd>{_link(cue.url, _e(cue.url))}</dd>" for cue in suspect.cues if web_url(cue.url)
+        f'<dt>cue link</dt><dd class="url">{_link(cue.url, _e(cue.url))}</dd>' for cue in suspect.cues if web_url(cue.url)
     )
     notes = "".join(f'<p class="note">{_e(note)}</p>' for note in result.notes)
     return f'<h2>Suspect</h2><dl class="meta">{"".join(items)}{cue_urls}</dl>{notes}'
 
 
+def _relation_class(match: Match) -> str:
+    """A candidate's relation cell: coloured as a source only when its role lets it be
+    one (a derived or sibling translation is no source, whatever its relation)."""
+    css = f"rel rel-{_e(match.relation)}"
+    return f"{css} role-{_e(match.role)}" if match.role in (SIBLING, DERIVED, ORIGIN) else css
+
+
 def _confidence_class(match: Match) -> str:
-    if match.relation == UNRELATED:
+    if match.relation == UNRELATED or match.role in (SIBLING, DERIVED):
         return "conf-unrelated"
     return "conf-high" if match.confidence >= SCORE_HIGH else "conf-low"
 
@@ -1203,12 +1272,12 @@ def _html_candidates(result: TraceResult) -> str:
                 "",
                 (
                     ("#", "num", str(rank)),
-                    ("title", "", _link(source.url, _e(source.label))),
+                    ("title", "long", _link(source.url, _e(source.label))),
                     ("site", "", _e(source.site)),
                     ("date", "date", _e(source.published)),
                     ("lang", "", _e(source.lang)),
                     ("retrieval", "num", _e(" ".join(_retrieval(match.candidate)))),
-                    ("relation", f"rel rel-{_e(match.relation)}", _e(role_text(match))),
+                    ("relation", _relation_class(match), _e(role_text(match))),
                     ("p src", f"num {_confidence_class(match)}", confidence_number(source_probability(match))),
                     ("suspect aligned", "num", _percent(match.evidence.suspect_aligned)),
                     ("source covered", "num", _percent(match.evidence.source_covered)),
@@ -1221,7 +1290,7 @@ def _html_candidates(result: TraceResult) -> str:
 def _html_passages(title: str, column: str, passages: Sequence[tuple[int, str]]) -> str:
     if not passages:
         return ""
-    rows = "".join(_row("", (("#", "num", str(idx)), (column, "", _e(text)))) for idx, text in passages)
+    rows = "".join(_row("", (("#", "num", str(idx)), (column, "long", _e(text)))) for idx, text in passages)
     return f"<h2>{_e(title)}</h2><table>{_head('#', column)}{rows}</table>"
 
 
@@ -1243,9 +1312,9 @@ def _html_alignment(result: TraceResult, match: Match) -> str:
                 css,
                 (
                     ("#", "num", _e(format_indices(row.suspect))),
-                    ("suspect passage", "", _e(row.suspect_text)),
+                    ("suspect passage", "long", _e(row.suspect_text)),
                     ("#", "num", _e(format_indices(row.source))),
-                    ("source passage", "", source_cell),
+                    ("source passage", "long", source_cell),
                     ("score", "num", score_cell),
                 ),
             )
@@ -1443,13 +1512,24 @@ def story_to_dict(story: Story, *, focus: str | None = None) -> dict:
     )
 
 
-# layout of the inline SVG: one column per generation, one row per article
-_BOX_W, _BOX_H, _GAP_X, _GAP_Y, _MARGIN = 230, 46, 70, 18, 10
+# layout of the inline SVG: one column per generation, one row per article; a box is as
+# wide as its longest label (at about these pixels per character), and the gap between
+# columns holds the edge's label
+_BOX_H, _GAP_X, _GAP_Y, _MARGIN = 46, 150, 18, 10
+_LABEL_CHARS, _LABEL_PX, _TITLE_PX, _MIN_BOX_W = 48, 8, 7, 160
+CITED_NOT_COMPARED = "cited, not compared"
+
+
+def edge_label(edge: StoryEdge) -> str:
+    """The label an edge of the graph carries: its relation and confidence, or "cited"
+    for an edge that rests on a citation alone (no text was compared)."""
+    return "cited" if edge.relation == CITED else f"{edge.relation} {confidence_number(edge.confidence)}"
 
 
 def _svg(story: Story, focus: str | None) -> str:
     """The graph drawn as inline SVG: origins on the left, each generation a column to
-    the right, arrows from parent to child. Nothing is loaded from anywhere."""
+    the right, labelled arrows from parent to child. It scales to the page's width
+    (never wider than drawn), so that a phone shows it whole. Nothing is loaded."""
     depth = {node.id: len(story.chain(node.id)) - 1 for node in story.nodes}
     children = _children(story)
     order: list[str] = []
@@ -1461,43 +1541,84 @@ def _svg(story: Story, focus: str | None) -> str:
 
     for root in story.roots:
         visit(root)
+    labels = {node.id: _shorten(node_label(node), _LABEL_CHARS) for node in story.nodes}
+    titles = {
+        node.id: _shorten(node.title or "", _LABEL_CHARS) if node.stored else CITED_NOT_STORED for node in story.nodes
+    }
+    box_w = max(
+        [_MIN_BOX_W]
+        + [16 + _LABEL_PX * len(label) for label in labels.values()]
+        + [16 + _TITLE_PX * len(title) for title in titles.values()]
+    )
     place = {node_id: (depth[node_id], row) for row, node_id in enumerate(order)}
-    width = _MARGIN * 2 + (max(depth.values(), default=0) + 1) * (_BOX_W + _GAP_X)
+    width = _MARGIN * 2 + (max(depth.values(), default=0) + 1) * (box_w + _GAP_X) - _GAP_X
     height = _MARGIN * 2 + max(len(order), 1) * (_BOX_H + _GAP_Y)
 
     def corner(node_id: str) -> tuple[int, int]:
         column, row = place[node_id]
-        return _MARGIN + column * (_BOX_W + _GAP_X), _MARGIN + row * (_BOX_H + _GAP_Y)
+        return _MARGIN + column * (box_w + _GAP_X), _MARGIN + row * (_BOX_H + _GAP_Y)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="graph" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="derivation graph">',
+        f'width="{width}" height="{height}" style="max-width:{width}px" role="img" aria-label="derivation graph">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#666"/></marker></defs>',
     ]
+    edge_labels = []
     for edge in story.edges:
         (px, py), (cx, cy) = corner(edge.parent), corner(edge.child)
         dashed = ' stroke-dasharray="5 4"' if edge.relation == CITED or edge is not story.parents(edge.child)[0] else ""
-        x1, y1, x2, y2 = px + _BOX_W, py + _BOX_H // 2, cx, cy + _BOX_H // 2
+        x1, y1, x2, y2 = px + box_w, py + _BOX_H // 2, cx, cy + _BOX_H // 2
         parts.append(
             f'<path d="M {x1} {y1} C {x1 + _GAP_X // 2} {y1}, {x2 - _GAP_X // 2} {y2}, {x2} {y2}" fill="none" '
             f'stroke="#666"{dashed} marker-end="url(#arrow)"><title>{_e(edge_text(story, edge))}</title></path>'
+        )
+        # the label sits on the curve's midpoint, over a white halo so that a line never crosses it
+        edge_labels.append(
+            f'<text class="edge" x="{(x1 + x2) // 2}" y="{(y1 + y2) // 2 - 4}" font-size="11" text-anchor="middle" '
+            f'fill="{"#555" if edge.relation == CITED else "#1a7f37"}" stroke="#fff" stroke-width="3" '
+            f'paint-order="stroke">{_e(edge_label(edge))}</text>'
         )
     for node in story.nodes:
         x, y = corner(node.id)
         fill = "#fff" if node.stored else "#f4f4f4"
         stroke = "#1a7f37" if node.id == focus else ("#999" if node.stored else "#bbb")
         dash = "" if node.stored else ' stroke-dasharray="4 3"'
-        title = _shorten(node.title or "", 34)
         parts.append(
             f'<g><title>{_e(node.title or node.id)}</title>'
-            f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="6" fill="{fill}" stroke="{stroke}" '
+            f'<rect x="{x}" y="{y}" width="{box_w}" height="{_BOX_H}" rx="6" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{2 if node.id == focus else 1}"{dash}/>'
-            f'<text x="{x + 8}" y="{y + 18}" font-size="13" font-weight="600">{_e(_shorten(node_label(node), 34))}</text>'
-            f'<text x="{x + 8}" y="{y + 36}" font-size="12" fill="#555">{_e(title if node.stored else CITED_NOT_STORED)}</text></g>'
+            f'<text x="{x + 8}" y="{y + 18}" font-size="13" font-weight="600">{_e(labels[node.id])}</text>'
+            f'<text x="{x + 8}" y="{y + 36}" font-size="12" fill="#555">{_e(titles[node.id])}</text></g>'
         )
+    parts.extend(edge_labels)
     parts.append("</svg>")
     return "".join(parts)
+
+
+LINEAGE_KEY = (
+    ("graph", "the oldest articles (the story's origins) on the left; each article to the right of the one it "
+     "derives from, an arrow from the parent to the child. Hover a box or an arrow for its full text"),
+    ("box", "an article: its outlet, language and date, and its title; a grey dashed box is cited by a stored "
+     "article but not stored itself (cited, not stored)"),
+    ("arrow", "\"the child derives from the parent\", labelled with the relation and its confidence; a dashed "
+     "arrow is a citation or a second parent the child also resembles"),
+    ("relation", "what the child is to its parent: translation, copy, rewrite, partial reuse; cited when only a "
+     "citation links them"),
+    ("confidence", "the probability that the parent is the child's source, calibrated on real traces, never shown "
+     "as 1.00"),
+    ("kept / dropped / added", "the parent's passages the child kept, the parent's story passages it left out, and "
+     f"the child's story passages with no counterpart in the parent; {CITED_NOT_COMPARED} for a citation, whose "
+     "texts were not compared"),
+    ("why this parent", "why this article, of those the child resembles, is its nearest parent"),
+    ("which came first", "the evidence for the direction: dates, citations, which text contains the other"),
+    ("round trip", "the text came back to the language of an article it derives from (en -> vi -> en)"),
+)  # fmt: skip
+
+
+def _lineage_key() -> str:
+    items = "".join(f"<dt>{_e(term)}</dt><dd>{_e(meaning)}</dd>" for term, meaning in LINEAGE_KEY)
+    return f'<h2>How to read this graph</h2><dl class="key">{items}</dl>'
 
 
 def story_to_html(story: Story, *, focus: str | None = None) -> str:
@@ -1510,7 +1631,7 @@ def story_to_html(story: Story, *, focus: str | None = None) -> str:
                 ("article", "", _link(node.url, _e(node_name(node)))),
                 ("language", "", _e(node.lang or "?")),
                 ("date", "date", _e(node.published or "")),
-                ("title", "", _e(node.title or "")),
+                ("title", "long", _e(node.title or "")),
                 ("id", "", _e(node.id if node.stored else CITED_NOT_STORED)),
                 ("note", "", _e(f"round trip {node.round_trip}" if node.round_trip else "")),
             ],
@@ -1524,9 +1645,17 @@ def story_to_html(story: Story, *, focus: str | None = None) -> str:
                 ("parent", "", _e(node_label(story.node(edge.parent)))),
                 ("child", "", _e(node_label(story.node(edge.child)))),
                 ("relation", f"rel rel-{_e(edge.relation)}", _e(edge.relation)),
-                ("confidence", "num", _e(confidence_number(edge.confidence))),
-                ("kept / dropped / added", "num", _e(f"{len(edge.kept)} / {len(edge.dropped)} / {len(edge.added)}")),
-                ("why this parent", "", _prose(edge.reason)),
+                ("confidence", "num", "" if edge.relation == CITED else _e(confidence_number(edge.confidence))),
+                (
+                    "kept / dropped / added",
+                    "" if edge.relation == CITED else "num",
+                    _e(
+                        CITED_NOT_COMPARED
+                        if edge.relation == CITED
+                        else f"{len(edge.kept)} / {len(edge.dropped)} / {len(edge.added)}"
+                    ),
+                ),
+                ("why this parent", "long", _prose(edge.reason)),
                 ("which came first", "", _prose("; ".join(edge.direction_reasons))),
             ],
         )
@@ -1535,9 +1664,10 @@ def story_to_html(story: Story, *, focus: str | None = None) -> str:
     focus_line = f'<p class="direction">{_prose("This article: " + story_line(story, focus))}</p>' if focus else ""
     body = (
         f'<p class="verdict">{_prose(story_summary(story))}</p>{focus_line}'
-        f'<div style="overflow-x:auto">{_svg(story, focus)}</div>'
+        f"{_svg(story, focus)}"
         f"<h2>Articles</h2><table>{_head('article', 'language', 'date', 'title', 'id', 'note')}{node_rows}</table>"
         f"<h2>Who took from whom</h2><table>{_head('parent', 'child', 'relation', 'confidence', 'kept / dropped / added', 'why this parent', 'which came first')}{edge_rows}</table>"
+        f"{_lineage_key()}"
         f'<p class="footer">Made by provenance {_e(__version__)}: story {_e(story.story_id)}, built {_e(story.built_at or "")}.</p>'
     )
     title = story.node(focus).title if focus else story.story_id
@@ -1555,15 +1685,13 @@ def story_to_html(story: Story, *, focus: str | None = None) -> str:
 def sweep_to_dict(summary: dict, related: Sequence[Judged], bad: Sequence) -> dict:
     """A sweep (single-machine or imported from Spark) for --json: its figures, each
     related pair, and each bad record skipped."""
-    return {
-        **summary,
-        "related_pairs": [
-            {"suspect": pair.suspect, "source": pair.source, "relation": pair.relation,
-             "confidence": pair.confidence, "direction": pair.direction}  # fmt: skip
-            for pair in related
-        ],
-        "bad_records": [{"origin": record.origin, "reason": record.reason} for record in bad],
-    }
+    pairs = [
+        {"suspect": pair.suspect, "source": pair.source, "relation": pair.relation,
+         "confidence": pair.confidence, "direction": pair.direction}  # fmt: skip
+        for pair in related
+    ]
+    bad_records = [{"origin": record.origin, "reason": record.reason} for record in bad]
+    return _rounded({**summary, "related_pairs": pairs, "bad_records": bad_records})
 
 
 def render_sweep(summary: dict, related: Sequence[Judged], bad: Sequence, console: Console) -> None:
@@ -1575,7 +1703,7 @@ def render_sweep(summary: dict, related: Sequence[Judged], bad: Sequence, consol
         for column in ("suspect", "source", "relation", "confidence", "direction"):
             table.add_column(column, no_wrap=True)
         for pair in related:
-            table.add_row(pair.suspect, pair.source, pair.relation, f"{pair.confidence:.2f}", pair.direction)
+            table.add_row(pair.suspect, pair.source, pair.relation, confidence_number(pair.confidence), pair.direction)
         console.print(table)
     else:
         console.print("no related pairs found")

@@ -16,10 +16,10 @@ import shutil
 import subprocess
 
 import pytest
-from test_report import SUSPECT_TEXTS, make_document, make_result
+from test_report import SUSPECT_TEXTS, derived_result, make_document, make_result, make_story
 
 from provenance.models import Cue
-from provenance.report import trace_to_html
+from provenance.report import story_to_html, trace_to_html
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 PHONE_PX = 400
@@ -44,6 +44,28 @@ frame.addEventListener('load', () => {
   out.setAttribute('data-wide', wide.slice(0, 5).join(' ') || 'none');
   out.setAttribute('data-script-links', page.querySelectorAll('a[href^="javascript"], a[href^="data"]').length);
   out.setAttribute('data-scripts', page.querySelectorAll('script').length);
+  // a word broken over two lines: its letters' boxes stand on more than one line. Only
+  // a word wider than the page (a 90-letter token) may break; URLs may break anywhere.
+  const broken = [];
+  const walker = page.createTreeWalker(page.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('svg, .url, title, style')) continue;
+    for (const word of node.data.matchAll(/\\p{L}{4,30}/gu)) {
+      const range = page.createRange();
+      range.setStart(node, word.index);
+      range.setEnd(node, word.index + word[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (lines.size > 1) broken.push(word[0]);
+    }
+  }
+  out.setAttribute('data-broken', broken.slice(0, 5).join(' ') || 'none');
+  out.setAttribute('data-text', page.body.innerText.replace(/\\s+/g, ' ').slice(0, 20000));
+  const graph = page.querySelector('svg.graph');
+  if (graph) {
+    const box = graph.getBoundingClientRect();
+    out.setAttribute('data-graph', Math.round(box.left) + ' ' + Math.round(box.right) + ' ' + Math.round(box.width));
+  }
 });
 """
 
@@ -74,22 +96,22 @@ def _hostile_report() -> str:
     return trace_to_html(result)
 
 
-def test_the_report_runs_no_stored_script_and_fits_a_phone(tmp_path):
+def _measure(tmp_path, report: str, px: int) -> dict[str, str]:
+    """Show `report` in a frame `px` wide in headless Chromium; what MEASURE found."""
     browser = _browser()
-    report = _hostile_report()
-    wrapper = tmp_path / "phone.html"
+    wrapper = tmp_path / f"frame-{px}.html"
     wrapper.write_text(
         '<!DOCTYPE html><html><body style="margin:0">'
-        f'<iframe id="report" style="width:{PHONE_PX}px;height:900px;border:0" srcdoc="{html.escape(report)}"></iframe>'
-        f'<p id="measured"></p><script>{MEASURE % {"px": PHONE_PX}}</script></body></html>',
+        f'<iframe id="report" style="width:{px}px;height:900px;border:0" srcdoc="{html.escape(report)}"></iframe>'
+        f'<p id="measured"></p><script>{MEASURE % {"px": px}}</script></body></html>',
         encoding="utf-8",
     )
     try:
         shown = subprocess.run(
             [
                 browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                f"--user-data-dir={tmp_path / 'profile'}", "--window-size=800,1000", "--virtual-time-budget=10000",
-                "--dump-dom", wrapper.as_uri(),
+                f"--user-data-dir={tmp_path / 'profile'}", f"--window-size={px + 400},1000",
+                "--virtual-time-budget=10000", "--dump-dom", wrapper.as_uri(),
             ],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
@@ -97,8 +119,34 @@ def test_the_report_runs_no_stored_script_and_fits_a_phone(tmp_path):
         pytest.fail("Chromium did not finish within 120 s")
     measured = re.search(r'<p id="measured"([^>]*)>', shown.stdout)
     assert measured and "data-scroll-width" in measured.group(1), shown.stderr[-2000:]
-    found = dict(re.findall(r'data-([\w-]+)="([^"]*)"', measured.group(1)))
+    return {key: html.unescape(value) for key, value in re.findall(r'data-([\w-]+)="([^"]*)"', measured.group(1))}
+
+
+def test_the_report_runs_no_stored_script_and_fits_a_phone(tmp_path):
+    found = _measure(tmp_path, _hostile_report(), PHONE_PX)
     assert found["pwned"] == "none"  # no payload ran
     assert found["scripts"] == "0" and found["script-links"] == "0"
     assert int(found["scroll-width"]) <= PHONE_PX, found  # no sideways scrolling on a phone
     assert found["wide"] == "none", found
+
+
+@pytest.mark.parametrize("px", [PHONE_PX, 800, 1280])
+def test_the_trace_page_shows_roles_and_breaks_no_word(tmp_path, px):
+    """Issue 20 item 13: the page says each candidate's role, as the terminal does, and
+    no header or word breaks mid-word ("relatio/n", "confide/nce", "tran/slati/on")."""
+    found = _measure(tmp_path, trace_to_html(derived_result()), px)
+    assert "translation (derived)" in found["text"], found["text"][:2000]
+    assert found["broken"] == "none", found["broken"]
+    assert int(found["scroll-width"]) <= px and found["wide"] == "none", found
+
+
+@pytest.mark.parametrize("px", [PHONE_PX, 800, 1280])
+def test_the_lineage_page_fits_its_graph_and_breaks_no_word(tmp_path, px):
+    """Issue 20 item 13: the graph is shown whole within the page (scaled, not cut off
+    at 400 px), its edges labelled, the page with a key, and no word broken."""
+    found = _measure(tmp_path, story_to_html(make_story(), focus="rewr0001"), px)
+    left, right, width = (int(value) for value in found["graph"].split())
+    assert 0 <= left and right <= px and width > px / 2, found["graph"]
+    assert int(found["scroll-width"]) <= px and found["wide"] == "none", found
+    assert found["broken"] == "none", found["broken"]
+    assert "How to read this graph" in found["text"] and "cited, not compared" in found["text"]
