@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export HF_HUB_OFFLINE := 1
 
-.PHONY: setup demo test bench bench-quick
+.PHONY: setup demo test lint bench bench-quick
 
 setup: $(VENV)/.installed
 
@@ -21,6 +21,10 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check provenance tests scripts
+	$(VENV)/bin/ruff format --check provenance tests scripts
 
 bench: setup
 	$(PY) scripts/bench.py all

@@ -90,7 +90,12 @@ class BulkSource:
 
 
 def open_source(
-    source: str, *, feed: bool = False, sitemap: bool = False, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
+    source: str,
+    *,
+    feed: bool = False,
+    sitemap: bool = False,
+    include: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
 ) -> BulkSource | None:
     """The bulk source `source` names, or None for a single document (a file, a URL,
     stdin) that `Tracker.add` reads. `feed` / `sitemap`: the URL is one."""
@@ -305,7 +310,9 @@ def warc_items(source: Path | bytes, notes: list[str], origin: str | None = None
     except OSError as err:
         if pending is not None:
             yield pending
-        yield Failure(str(path), f"cannot read past record {number}: {err}; the records before it were read", damaged=True)
+        yield Failure(
+            str(path), f"cannot read past record {number}: {err}; the records before it were read", damaged=True
+        )
         return
     finally:
         if left_out:
@@ -419,7 +426,9 @@ def _listing(url: str, kind: str) -> BulkSource:
         loop = " (it lists only sitemaps already read: a loop)" if any("loop" in note for note in notes) else ""
         raise InputError(f"{url}: {LISTING_NAMES[kind]} that lists no pages{loop}")
     if len(pages) > settings.MAX_LISTED_PAGES:
-        notes.append(f"{len(pages) - settings.MAX_LISTED_PAGES:,} pages past the first {settings.MAX_LISTED_PAGES:,} left out (settings.MAX_LISTED_PAGES)")
+        notes.append(
+            f"{len(pages) - settings.MAX_LISTED_PAGES:,} pages past the first {settings.MAX_LISTED_PAGES:,} left out (settings.MAX_LISTED_PAGES)"
+        )
         pages = pages[: settings.MAX_LISTED_PAGES]
     items = iter([Item(origin=page, url=page, data=None, date=date, site=site) for page, date in pages])
     return BulkSource(url, kind, len(pages), items, notes, fetcher)
@@ -469,7 +478,9 @@ def _sitemap_pages(fetcher: PoliteFetcher, url: str, data: bytes, notes: list[st
                 notes.append(f"sitemap {current} lists {child}, which was read already: a loop, not followed")
                 continue
             if len(seen) >= settings.MAX_SITEMAPS:
-                notes.append(f"more than {settings.MAX_SITEMAPS} sitemaps listed: the rest left out (settings.MAX_SITEMAPS)")
+                notes.append(
+                    f"more than {settings.MAX_SITEMAPS} sitemaps listed: the rest left out (settings.MAX_SITEMAPS)"
+                )
                 break
             seen.add(child)
             try:

@@ -74,7 +74,9 @@ def _own_evidence(suspect: Document, match: Match, other: Match) -> bool:
     )
 
 
-def nearest_sources(suspect: Document, ranked: list[Match], judge_stored: Callable[[Document, Document], Match]) -> None:
+def nearest_sources(
+    suspect: Document, ranked: list[Match], judge_stored: Callable[[Document, Document], Match]
+) -> None:
     """Among possible sources that derive from one another, keep the nearest as the source.
     A source B that derives from a source A ranked above it is the suspect's sibling (both
     take from A), unless the suspect has evidence of its own for B; then B is its nearest
@@ -92,7 +94,10 @@ def nearest_sources(suspect: Document, ranked: list[Match], judge_stored: Callab
             if _own_evidence(suspect, late, early):
                 early.role, early.role_reason = ORIGIN, f"{late.source.label} is a {between.relation} of it"
             else:
-                late.role, late.role_reason = SIBLING, f"it is a {between.relation} of {early.source.label}, as the suspect is"
+                late.role, late.role_reason = (
+                    SIBLING,
+                    f"it is a {between.relation} of {early.source.label}, as the suspect is",
+                )
 
 
 def rank(matches: list[Match], suspect: Document | None = None) -> list[Match]:
@@ -111,9 +116,13 @@ def rank(matches: list[Match], suspect: Document | None = None) -> list[Match]:
         tier = {ORIGIN: 2, SIBLING: 6, DERIVED: 7}.get(match.role, 0) + (match.relation == PARTIAL)
         ev = match.evidence
         strength = match.confidence * (ev.suspect_aligned + ev.source_covered)
-        wording = suspect is not None and ev.same_language and (
-            ev.near_verbatim >= settings.LINEAGE_WORDING
-            or shared_wording(suspect, match.source) >= settings.NEAREST_WORDING
+        wording = (
+            suspect is not None
+            and ev.same_language
+            and (
+                ev.near_verbatim >= settings.LINEAGE_WORDING
+                or shared_wording(suspect, match.source) >= settings.NEAREST_WORDING
+            )
         )
         return (tier, -match.candidate.cue_boost, -int(wording), match.source.published or "9999", -strength)
 

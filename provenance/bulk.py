@@ -83,11 +83,15 @@ class _BulkRun:
         began = time.perf_counter()
         self.tracker.embedder  # the model loads (and binds the store) before the first batch waits on it
         try:
-            with self.tracker.progress.task(f"adding {self.source.kind} {self.source.name}", total=self.source.total) as advance:
+            with self.tracker.progress.task(
+                f"adding {self.source.kind} {self.source.name}", total=self.source.total
+            ) as advance:
                 self.advance = advance
                 for chunk in _chunks(self.source.items, CHUNK_ITEMS):
                     self._submit_new(chunk)
-                    while self.pending and (self.pending[0][1].done() or len(self.pending) > settings.BULK_WINDOW_ITEMS):
+                    while self.pending and (
+                        self.pending[0][1].done() or len(self.pending) > settings.BULK_WINDOW_ITEMS
+                    ):
                         self._collect()
                 while self.pending:
                     self._collect()

@@ -44,11 +44,11 @@ from .report import (
     render_bulk,
     render_demo,
     render_documents,
+    render_lineage,
     render_runs,
     render_sweep,
     render_trace,
     runs_to_list,
-    render_lineage,
     story_line,
     story_to_dict,
     story_to_html,
@@ -74,6 +74,7 @@ class _Terminated(KeyboardInterrupt):
 
 def _terminated(signum, frame):
     raise _Terminated
+
 
 DB_HELP = "DuckDB file holding documents and runs [env var: PROVENANCE_DB; default: ./provenance.duckdb]."
 MODEL_HELP = (
@@ -264,7 +265,9 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
 @cli.command()
 @click.argument("sources", nargs=-1, required=True, callback=lambda ctx, param, values: _not_blank(values))
 @click.option("--feed", is_flag=True, help="The URLs given are RSS or Atom feeds: add the pages they list.")
-@click.option("--sitemap", is_flag=True, help="The URLs given are sitemaps (or sitemap indexes): add the pages they list.")
+@click.option(
+    "--sitemap", is_flag=True, help="The URLs given are sitemaps (or sitemap indexes): add the pages they list."
+)
 @click.option(
     "--include",
     metavar="PATTERN",
@@ -272,7 +275,9 @@ def cli(ctx: click.Context, db: str | None, model: str | None):
     help="In a folder, read the files whose path under it, or any end of that path, matches "
     "(e.g. '*.html', 'news/*'); repeatable [default: the .html, .txt, .md and .jsonl files].",
 )
-@click.option("--exclude", metavar="PATTERN", multiple=True, help="In a folder, leave out the files that match; repeatable.")
+@click.option(
+    "--exclude", metavar="PATTERN", multiple=True, help="In a folder, leave out the files that match; repeatable."
+)
 @metadata_options
 @json_option
 @quiet_option
@@ -414,7 +419,9 @@ def trace(
     inputs = _expand_folders(suspects)
     if html_path is not None:
         if len(inputs) != 1:
-            raise click.ClickException("--html writes one report: give one suspect, or use `show RUN_ID --html` per run")
+            raise click.ClickException(
+                "--html writes one report: give one suspect, or use `show RUN_ID --html` per run"
+            )
         _check_writable(html_path)
     tracker = _tracker(ctx, db, model, create=keep, quiet=quiet)
     console = Console()
@@ -505,14 +512,26 @@ def _write_html(path: Path, result, *, saved: bool, quiet: bool) -> None:
 
 @cli.command()
 @click.argument("doc")
-@click.option("--refresh", is_flag=True, help="Judge every pair of the story again instead of re-reading the stored graph.")
+@click.option(
+    "--refresh", is_flag=True, help="Judge every pair of the story again instead of re-reading the stored graph."
+)
 @metadata_options
 @json_option
 @html_option
 @quiet_option
 @store_options(model=True)
 @click.pass_context
-def lineage(ctx: click.Context, doc: str, refresh: bool, as_json: bool, html_path: Path | None, quiet: bool, db, model, **metadata):
+def lineage(
+    ctx: click.Context,
+    doc: str,
+    refresh: bool,
+    as_json: bool,
+    html_path: Path | None,
+    quiet: bool,
+    db,
+    model,
+    **metadata,
+):
     """Show who took DOC's story from whom: every stored article that carries it,
     each under the article it derives from (with what it kept, dropped and added),
     the independent origins, and articles cited but not stored. DOC is a stored
@@ -540,7 +559,9 @@ def lineage(ctx: click.Context, doc: str, refresh: bool, as_json: bool, html_pat
         try:
             html_path.write_text(story_to_html(story, focus=focus.doc_id), encoding="utf-8")
         except OSError as exc:
-            raise click.ClickException(f"cannot write {html_path}: {exc.strerror}; the story is stored, run lineage again") from None
+            raise click.ClickException(
+                f"cannot write {html_path}: {exc.strerror}; the story is stored, run lineage again"
+            ) from None
         _status(f"wrote {html_path}", quiet)
 
 
@@ -556,7 +577,9 @@ def lineage(ctx: click.Context, doc: str, refresh: bool, as_json: bool, html_pat
 @quiet_option
 @store_options(model=True)
 @click.pass_context
-def sweep(ctx: click.Context, corpus: tuple[str, ...], since, until, window: int, as_json: bool, quiet: bool, db, model):
+def sweep(
+    ctx: click.Context, corpus: tuple[str, ...], since, until, window: int, as_json: bool, quiet: bool, db, model
+):
     """Find every related pair of stored articles and judge it: each article's nearest
     articles (within --window days), read by the judge `trace` uses. CORPUS files
     (.jsonl, .jsonl.gz, .parquet, .warc, .warc.gz) are added first; their bad records
@@ -639,7 +662,11 @@ def show(ctx: click.Context, run_id: str, as_json: bool, html_path: Path | None,
 @click.option("--since", metavar="DATE", help="Only documents published on or after this date (YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Only documents published on or before this date (YYYY-MM-DD).")
 @click.option(
-    "-s", "--search", "words", metavar="WORDS", help="Only documents whose title or text holds every one of these words."
+    "-s",
+    "--search",
+    "words",
+    metavar="WORDS",
+    help="Only documents whose title or text holds every one of these words.",
 )
 @click.option(
     "-n",
@@ -698,8 +725,12 @@ def _checked(**metadata) -> dict:
     help="Only runs whose top match has this relation (unrelated: no source found).",
 )
 @click.option("--since", metavar="DATE", help="Only runs made (traced) on or after this date (YYYY-MM-DD).")
-@click.option("-s", "--search", "words", metavar="WORDS", help="Only runs whose suspect's title or text holds these words.")
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many (0: all).")
+@click.option(
+    "-s", "--search", "words", metavar="WORDS", help="Only runs whose suspect's title or text holds these words."
+)
+@click.option(
+    "-n", "--limit", type=click.IntRange(min=0), default=20, show_default=True, help="At most this many (0: all)."
+)
 @json_option
 @store_options(model=False)
 @click.pass_context

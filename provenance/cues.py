@@ -72,15 +72,23 @@ LANGUAGES: dict[str, LanguageCues] = {
     "en": LanguageCues(
         rules=(
             Rule(ACCORDING_TO, WORDS["en"].according),
-            Rule(REPORTED, r"(?:(?:has|had|also|first|previously|earlier) )?(?:reported|reports|said in a report)",
-                 side=BEFORE, bare=True),
+            Rule(
+                REPORTED,
+                r"(?:(?:has|had|also|first|previously|earlier) )?(?:reported|reports|said in a report)",
+                side=BEFORE,
+                bare=True,
+            ),
             Rule(REPORTED, r"wrote", side=BEFORE),
-            Rule(REPORTED, r"(?:as |first |originally |was |were )?(?:reported|published|broadcast) by|published in"
-                           r"|(?:originally|first) appeared (?:in|on)|a report (?:by|in|from)", bare=True),
+            Rule(
+                REPORTED,
+                r"(?:as |first |originally |was |were )?(?:reported|published|broadcast) by|published in"
+                r"|(?:originally|first) appeared (?:in|on)|a report (?:by|in|from)",
+                bare=True,
+            ),
             Rule(TOLD, r"told|(?:said|speaking|talking) to|(?:in )?(?:an? )?(?:interview|conversation) with"),
         ),
         media=r"(?:[Tt]he )?(?:\p{Lu}\p{Ll}+ )?(?:newspaper|paper|daily|tabloid|magazine|news agency|news site"
-              r"|news outlet|news website|outlet|website|broadcaster|network|channel|station|wire service)",
+        r"|news outlet|news website|outlet|website|broadcaster|network|channel|station|wire service)",
     ),
     "vi": LanguageCues(
         rules=(
@@ -89,10 +97,10 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(TOLD, r"(?:nói|chia sẻ|cho biết|tiết lộ|trả lời phỏng vấn|trả lời) với|trả lời phỏng vấn"),
         ),
         media=r"(?:[Tt]ờ báo|[Tt]ờ|[Nn]hật báo|[Bb]áo điện tử|[Bb]áo|[Hh]ãng thông tấn|[Hh]ãng tin|[Hh]ãng"
-              r"|[Tt]rang tin(?: điện tử)?|[Tt]rang|[Kk]ênh truyền hình|[Kk]ênh"
-              r"|[Đđ]ài truyền hình|[Đđ]ài phát thanh|[Đđ]ài"
-              r"|[Tt]ạp chí|[Tt]hông tấn xã|[Mm]ạng)"
-              r"(?: (?:Mỹ|Anh|Pháp|Đức|Nga|Trung Quốc|Nhật(?: Bản)?|Hàn Quốc|Úc|Ukraine|Israel|Qatar|Ấn Độ))?",
+        r"|[Tt]rang tin(?: điện tử)?|[Tt]rang|[Kk]ênh truyền hình|[Kk]ênh"
+        r"|[Đđ]ài truyền hình|[Đđ]ài phát thanh|[Đđ]ài"
+        r"|[Tt]ạp chí|[Tt]hông tấn xã|[Mm]ạng)"
+        r"(?: (?:Mỹ|Anh|Pháp|Đức|Nga|Trung Quốc|Nhật(?: Bản)?|Hàn Quốc|Úc|Ukraine|Israel|Qatar|Ấn Độ))?",
     ),
     "fr": LanguageCues(
         rules=(
@@ -100,13 +108,17 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(REPORTED, r"rapporte|rapportait|a rapporté", bare=True),
             Rule(REPORTED, r"écrit|écrivait|révèle|relate"),
             Rule(REPORTED, r"(?:a |avait )?(?:rapporté|révélé)|rapporte|révèle", side=BEFORE, bare=True),
-            Rule(TOLD, r"(?:a |avait )?(?:déclaré|indiqué|confié|expliqué|affirmé|raconté|précisé)(?:-t-(?:il|elle))?"
-                       r" (?:à la |à l['’]|au |aux |à )|(?:dans )?(?:un )?entretien (?:à la |à l['’]|au |à |avec )"
-                       r"|interrogée? par", joined=True),
+            Rule(
+                TOLD,
+                r"(?:a |avait )?(?:déclaré|indiqué|confié|expliqué|affirmé|raconté|précisé)(?:-t-(?:il|elle))?"
+                r" (?:à la |à l['’]|au |aux |à )|(?:dans )?(?:un )?entretien (?:à la |à l['’]|au |à |avec )"
+                r"|interrogée? par",
+                joined=True,
+            ),
         ),
         media=r"(?:(?:le|la|les) |l['’])?(?:quotidien|journal|hebdomadaire|magazine|agence(?: de presse)?"
-              r"|chaîne(?: de télévision)?|radio|site(?: d['’]information)?|média|station)"
-              r"(?: (?!(?:de|du|des|en|à|au)\b)\p{Ll}+)?",  # an adjective: "le quotidien britannique"
+        r"|chaîne(?: de télévision)?|radio|site(?: d['’]information)?|média|station)"
+        r"(?: (?!(?:de|du|des|en|à|au)\b)\p{Ll}+)?",  # an adjective: "le quotidien britannique"
     ),
     "de": LanguageCues(
         rules=(
@@ -119,19 +131,23 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(TOLD, r"gegenüber|im (?:gespräch|interview) mit|sagte (?:er|sie)"),
         ),
         media=r"(?:(?:der|die|das|dem|den|des) )?(?:\p{Ll}+ )?(?:Zeitung|Tageszeitung|Wochenzeitung|Boulevardzeitung"
-              r"|Nachrichtenagentur|Agentur|Nachrichtenmagazin|Magazin|Fernsehsender|Sender|Nachrichtenportal"
-              r"|Portal|Blatt)",
+        r"|Nachrichtenagentur|Agentur|Nachrichtenmagazin|Magazin|Fernsehsender|Sender|Nachrichtenportal"
+        r"|Portal|Blatt)",
     ),
     "es": LanguageCues(
         rules=(
             Rule(ACCORDING_TO, WORDS["es"].according),
             Rule(REPORTED, r"informó|informa|publicó|publica|reveló|revela", bare=True),
-            Rule(REPORTED, r"(?:ha |había )?(?:informado|publicado|revelado)|informó|publicó|reveló",
-                 side=BEFORE, bare=True),
+            Rule(
+                REPORTED,
+                r"(?:ha |había )?(?:informado|publicado|revelado)|informó|publicó|reveló",
+                side=BEFORE,
+                bare=True,
+            ),
             Rule(TOLD, r"(?:dijo|declaró|contó|explicó|afirmó|aseguró|confirmó) (?:al|a)|en (?:una )?entrevista con"),
         ),
         media=r"(?:(?:el|la|los|las) )?(?:diario|periódico|agencia(?: de noticias)?|cadena|canal|revista|medio"
-              r"|portal|sitio|emisora|televisora)(?: (?!(?:de|del|en|a|al)\b)\p{Ll}+)?",
+        r"|portal|sitio|emisora|televisora)(?: (?!(?:de|del|en|a|al)\b)\p{Ll}+)?",
     ),
     "ru": LanguageCues(
         rules=(
@@ -141,20 +157,23 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(TOLD, r"(?:рассказал|заявил|сообщил|сказал|пояснил)[аио]?"),
         ),
         media=r"(?:\p{Ll}+(?:ого|его|ой|ей|ая|ое|ый|ий|ые|ых|их) )?"  # an adjective: "британской газеты"
-              r"(?:информагентств[оау]|агентств[оау]|издани[еяю]|газет[аыу]|телеканал[аеу]?"
-              r"|журнал[аеу]?|портал[аеу]?|сайт[аеу]?|радиостанци[ияю])",
+        r"(?:информагентств[оау]|агентств[оау]|издани[еяю]|газет[аыу]|телеканал[аеу]?"
+        r"|журнал[аеу]?|портал[аеу]?|сайт[аеу]?|радиостанци[ияю])",
     ),
     "uk": LanguageCues(
         rules=(
             Rule(ACCORDING_TO, WORDS["uk"].according),
             Rule(REPORTED, r"(?:як )?(?:повідомляє|повідомляють|передає)", bare=True),
             Rule(REPORTED, r"(?:як )?(?:пише|пишуть)"),
-            Rule(TOLD, r"(?:розповів|заявив|повідомив|сказав|пояснив)"
-                       r"|(?:розповіл|заявил|повідомил|сказал|пояснил)[аи]"),
+            Rule(
+                TOLD,
+                r"(?:розповів|заявив|повідомив|сказав|пояснив)"
+                r"|(?:розповіл|заявил|повідомил|сказал|пояснил)[аи]",
+            ),
         ),
         media=r"(?:\p{Ll}+(?:ого|ої|ий|ій|ька|ьке|ькі|ьких|на|не|ні|ної|них) )?"  # "британської газети"
-              r"(?:інформагентств[оау]|агентств[оау]|видання|газет[аиіу]|телеканал[уі]?"
-              r"|журнал[уі]?|портал[уі]?|сайт[уі]?)",
+        r"(?:інформагентств[оау]|агентств[оау]|видання|газет[аиіу]|телеканал[уі]?"
+        r"|журнал[уі]?|портал[уі]?|сайт[уі]?)",
     ),
     "zh": LanguageCues(
         rules=(
@@ -176,8 +195,7 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(ACCORDING_TO, r"وفق(?:ا|اً|ًا)?\s*لـ?|طبق(?:ا|اً|ًا)?\s*لـ?", joined=True),
             Rule(ACCORDING_TO, WORDS["ar"].according),
             Rule(REPORTED, r"حسبما\s+(?:ذكرت|ذكر|أفادت|أفاد|أوردت|أورد|نقلت|قالت)|ذكرت|أفادت|أوردت|نشرت|قالت|كشفت"),
-            Rule(TOLD, r"(?:قال|قالت|صرح|صرحت|أكد|أكدت)\s+لـ?|في\s+(?:تصريح|حديث|مقابلة)\s+(?:مع\s+|لـ?)",
-                 joined=True),
+            Rule(TOLD, r"(?:قال|قالت|صرح|صرحت|أكد|أكدت)\s+لـ?|في\s+(?:تصريح|حديث|مقابلة)\s+(?:مع\s+|لـ?)", joined=True),
         ),
         media=r"(?:ال)?(?:صحيفة|وكالة(?:\s+(?:ال)?أنباء)?|موقع|قناة|شبكة|مجلة|إذاعة|تلفزيون)",
     ),
@@ -189,7 +207,7 @@ LANGUAGES: dict[str, LanguageCues] = {
             Rule(TOLD, r"kepada|dalam wawancara dengan"),
         ),
         media=r"(?:kantor berita|media|harian|koran|surat kabar|majalah|situs(?: berita)?|laman|portal(?: berita)?"
-              r"|stasiun televisi|televisi|jaringan televisi)",
+        r"|stasiun televisi|televisi|jaringan televisi)",
     ),
 }
 
@@ -214,7 +232,9 @@ _URL = r"https?://[^\s<>\"'«»()\[\]]+|(?:www\.)?(?:[\p{L}\p{N}\-]+\.)+\p{L}{2,
 _URL_TAIL = ".,;:!?)]}»\"'”’"
 _QUOTE_MARKS = "«»\"“”„‚‹›「」『』《》'’"
 # words that end an unknown Arabic name: "that", "which", "in", "from", "yesterday", ...
-_ARABIC_STOP_WORDS = frozenset({"أن", "إن", "بأن", "التي", "الذي", "في", "عن", "من", "على", "إلى", "يوم", "أمس", "اليوم"})
+_ARABIC_STOP_WORDS = frozenset(
+    {"أن", "إن", "بأن", "التي", "الذي", "في", "عن", "من", "على", "إلى", "يوم", "أمس", "اليوم"}
+)
 _CJK_ANAPHORA = "该此这那本其同"  # 该电视台 "the said station", 同紙 "the same paper": not a name
 _CYRILLIC_ADJECTIVE = r"\p{Cyrillic}(?:ая|яя|ое|ее|ый|ий|ой|ые|ие|ій|ня|на|не|ні)$"  # Национальная (служба)
 _WINDOW = 160  # characters either side of a trigger in which its outlet's name is read
@@ -317,13 +337,16 @@ def _scan(text: str, passage: int, stored: StoredOutlets | None = None) -> Itera
                 continue
             display, domain = outlet
             start, end = min(hit.start(), name.start), max(hit.end(), name.end)
-            yield start, Cue(
-                kind=BYLINE if credit else compiled.rule.kind,
-                text=text[start:end].strip().rstrip(".,;:"),
-                outlet=display,
-                domain=domain,
-                lang=compiled.lang,
-                passage=passage,
+            yield (
+                start,
+                Cue(
+                    kind=BYLINE if credit else compiled.rule.kind,
+                    text=text[start:end].strip().rstrip(".,;:"),
+                    outlet=display,
+                    domain=domain,
+                    lang=compiled.lang,
+                    passage=passage,
+                ),
             )
     for lang, label in labels:
         for hit in label.finditer(text):
@@ -359,8 +382,15 @@ def _read_credit(text: str, hit: regex.Match, lang: str, passage: int, stored: S
         domain = registered_domain(url)
         if domain:
             entry = lexicon().outlet_of_url(url)
-            return Cue(kind=SOURCE, text=hit.group(0).strip().rstrip(_URL_TAIL), outlet=entry.name if entry else None,
-                       url=url, domain=domain, lang=lang, passage=passage)
+            return Cue(
+                kind=SOURCE,
+                text=hit.group(0).strip().rstrip(_URL_TAIL),
+                outlet=entry.name if entry else None,
+                url=url,
+                domain=domain,
+                lang=lang,
+                passage=passage,
+            )
     name_pattern = _name_pattern(LANGUAGES[lang].media, closing=None, lazy=False)
     found = name_pattern.match(text, hit.end("label"), min(len(text), hit.end("label") + _WINDOW))
     if found is None:
@@ -370,15 +400,21 @@ def _read_credit(text: str, hit: regex.Match, lang: str, passage: int, stored: S
     if outlet is None:
         return None
     display, domain = outlet
-    return Cue(kind=SOURCE, text=text[hit.start("label"):name.end].strip().rstrip(".,;:"), outlet=display,
-               domain=domain, lang=lang, passage=passage)
+    return Cue(
+        kind=SOURCE,
+        text=text[hit.start("label") : name.end].strip().rstrip(".,;:"),
+        outlet=display,
+        domain=domain,
+        lang=lang,
+        passage=passage,
+    )
 
 
 def _is_credit_line(text: str, hit: regex.Match, name: _Name) -> bool:
     """A byline credit: the cue in parentheses ("Minh Đức (Theo Politico)"), or ending a
     line that holds nothing else but a person's name ("Minh Đức - Theo Politico")."""
     start, end = min(hit.start(), name.start), max(hit.end(), name.end)
-    before, after = text[max(0, start - _WINDOW):start].rstrip(), text[end:end + _WINDOW].lstrip()
+    before, after = text[max(0, start - _WINDOW) : start].rstrip(), text[end : end + _WINDOW].lstrip()
     if before.endswith(("(", "（", "[")) and after.startswith((")", "）", "]")):
         return True
     line_before = before.rsplit("\n", 1)[-1]
@@ -474,7 +510,7 @@ def _resolve_arabic(cleaned: str, media: str | None, evidence: bool) -> tuple[st
 def _starts_sentence(text: str, position: int) -> bool:
     """Whether a capitalised word at this position may be capitalised only because it
     opens a sentence, which is then no evidence that it is a name."""
-    return regex.search(r"(?:^|[.!?:;…\"»”\n])\s*$", text[max(0, position - 20):position]) is not None
+    return regex.search(r"(?:^|[.!?:;…\"»”\n])\s*$", text[max(0, position - 20) : position]) is not None
 
 
 def _clean(name: str) -> str:
@@ -550,10 +586,15 @@ def _compiled() -> tuple[list[_CompiledRule], list[tuple[str, regex.Pattern]]]:
             after = r"(?![\p{L}\p{N}])" if words.spaced and not rule.joined else ""
             trigger = regex.compile(rf"{before}(?:{rule.trigger}){after}")
             rules.append(_CompiledRule(rule, lang, trigger, table.media))
-        labels.append((lang, regex.compile(
-            rf"(?:^|(?<=[(\[（]))[^\S\n]*(?P<label>(?i:{words.credit})[^\S\n]*[:：])[^\S\n]*(?:(?P<url>{_URL}))?",
-            regex.MULTILINE,
-        )))
+        labels.append(
+            (
+                lang,
+                regex.compile(
+                    rf"(?:^|(?<=[(\[（]))[^\S\n]*(?P<label>(?i:{words.credit})[^\S\n]*[:：])[^\S\n]*(?:(?P<url>{_URL}))?",
+                    regex.MULTILINE,
+                ),
+            )
+        )
     return rules, labels
 
 

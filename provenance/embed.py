@@ -133,7 +133,9 @@ _BACKENDS: dict[str, _Backend] = {}
 _loaded: dict[str, Embedder] = {}
 
 
-def backend(prefix: str, *, one_model: bool = False) -> Callable[[Callable[[str], Embedder]], Callable[[str], Embedder]]:
+def backend(
+    prefix: str, *, one_model: bool = False
+) -> Callable[[Callable[[str], Embedder]], Callable[[str], Embedder]]:
     """Register a backend for the specs that start with `prefix`: a new backend is one
     decorated function that takes the rest of the spec and returns an Embedder."""
 

@@ -45,7 +45,7 @@ _DOTTED_TIME = re.compile(r"([01]?\d|2[0-4])\.([0-5]\d)")
 _GROUP_SPACES = re.compile(r"[ \u00a0\u202f'’]")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # a word after one of these may open a sentence (or a quotation) inside one passage
-_OPENERS = frozenset(".!?:;\"“”«»„([—–-")
+_OPENERS = frozenset('.!?:;"“”«»„([—–-')
 NOUN_CAPITALISING_LANGUAGES = frozenset({"de", "lb"})
 MIN_NAME_CHARS = 3
 MIN_HEADLINE_WORDS = 3  # capitalised words (of 4+ letters) that make a line a title-case headline

@@ -199,4 +199,8 @@ class DocumentIndex:
 
 def _safe(lang: str) -> str:
     """A language code as a file name (codes are short ASCII; anything else is hashed)."""
-    return lang if lang.replace("-", "").isalnum() and lang.isascii() else "x" + hashlib.sha256(lang.encode("utf-8")).hexdigest()[:12]
+    return (
+        lang
+        if lang.replace("-", "").isalnum() and lang.isascii()
+        else "x" + hashlib.sha256(lang.encode("utf-8")).hexdigest()[:12]
+    )

@@ -28,7 +28,8 @@ import threading
 import unicodedata
 import warnings
 from dataclasses import replace
-from datetime import date as Date, datetime, timedelta
+from datetime import date as Date
+from datetime import datetime, timedelta
 from email.message import Message
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -251,7 +252,9 @@ def _read_url(url: str) -> RawDocument:
         raise InputError(_not_supported_pdf(url))
     listing = xml_listing(data)
     if listing is not None:
-        raise InputError(f"{url} is {LISTING_NAMES[listing]}: add the pages it lists with `provenance add --{listing} {url}`")
+        raise InputError(
+            f"{url} is {LISTING_NAMES[listing]}: add the pages it lists with `provenance add --{listing} {url}`"
+        )
     if content_type == "text/plain":
         return replace(_from_text(_decode(data, url, charset), url), url=final_url)
     return _from_html(_decode(data, url, charset or _meta_charset(data)), url, final_url)
@@ -616,7 +619,9 @@ def _published(value: str) -> str:
     day = _iso_date(value, "--date")
     today = Date.today()
     if Date.fromisoformat(day) > today + timedelta(days=1):
-        raise InputError(f"--date: {value.strip()} is in the future (today is {today}); give the day the article was published")
+        raise InputError(
+            f"--date: {value.strip()} is in the future (today is {today}); give the day the article was published"
+        )
     return day
 
 

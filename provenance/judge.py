@@ -150,7 +150,12 @@ def _fragment(text: str) -> bool:
 def _to_passage_indexes(links: list[Link], suspect_rows: list[int], source_rows: list[int]) -> list[Link]:
     """The aligners number body passages 0..n-1; map them back to passage idx."""
     return [
-        Link(tuple(suspect_rows[i] for i in link.suspect), tuple(source_rows[j] for j in link.source), link.score, link.cosine)
+        Link(
+            tuple(suspect_rows[i] for i in link.suspect),
+            tuple(source_rows[j] for j in link.source),
+            link.score,
+            link.cosine,
+        )
         for link in links
     ]
 
@@ -369,17 +374,18 @@ SOURCE_FEATURES = (
 
 
 def _source_features(
-    relation_features: np.ndarray, links: list[Link], background: _Background, unrelated: float, suspect_lengths: list[int]
+    relation_features: np.ndarray,
+    links: list[Link],
+    background: _Background,
+    unrelated: float,
+    suspect_lengths: list[int],
 ) -> np.ndarray:
     """SOURCE_FEATURES from the kept reading's links (body passages 0..n-1)."""
     cosines = background.cosines
     median = float(np.median(cosines)) if cosines.size else 0.0
     paired = [link for link in links if link.suspect and link.source]
     link_cosines = sorted(
-        (
-            float(cosines[np.ix_(list(link.suspect), list(link.source))].max(axis=1).min())
-            for link in paired
-        ),
+        (float(cosines[np.ix_(list(link.suspect), list(link.source))].max(axis=1).min()) for link in paired),
         reverse=True,
     )
     mutual = []
@@ -439,7 +445,9 @@ def _read_fitted(file_name: str, features: tuple[str, ...], features_name: str, 
     judge computes (a stale file would read every pair wrongly, without an error)."""
     fitted = json.loads((resources.files("provenance") / file_name).read_text(encoding="utf-8"))
     if tuple(fitted["features"]) != features:
-        raise ModelError(f"provenance/{file_name} was fitted on other features than judge.{features_name}; refit it with {script}")
+        raise ModelError(
+            f"provenance/{file_name} was fitted on other features than judge.{features_name}; refit it with {script}"
+        )
     return fitted
 
 

@@ -34,7 +34,6 @@ from collections.abc import Iterable
 
 from . import settings
 from .cues import ACCORDING_TO, BYLINE, SOURCE
-from .outlets import cites_url, outlet_matches, source_language, url_key
 from .models import (
     CITED,
     PLACEHOLDER,
@@ -49,6 +48,7 @@ from .models import (
     StoryEdge,
     StoryNode,
 )
+from .outlets import cites_url, outlet_matches, source_language, url_key
 
 # cue kinds that say the whole text comes from the outlet named; "X told Reuters" or
 # "Reuters reported" attribute one statement, not the article
@@ -141,7 +141,11 @@ def build_story(
         edges.append(_edge(child, members[parent_id], pairs.get(child_id, parent_id), reason))
         second = _second_parent(child, parent_id, earlier, pairs)
         if second:
-            edges.append(_edge(child, members[second], pairs.get(child_id, second), "it also takes passages the first parent lacks"))
+            edges.append(
+                _edge(
+                    child, members[second], pairs.get(child_id, second), "it also takes passages the first parent lacks"
+                )
+            )
     joined = _joined(focus, edges)
     nodes = [_node(members[doc_id]) for doc_id in order if doc_id in joined]
     story = Story(story_id, nodes, [edge for edge in edges if edge.child in joined], built_at)
@@ -279,6 +283,7 @@ def _closer_passages(to_nearer: Judged, to_current: Judged) -> int:
     """The child's passages closer to `nearer`'s wording than to `current`'s, when none
     is closer the other way; 0 otherwise. A child of `nearer` repeats its edits; a
     sibling has edits of its own, where `nearer` keeps `current`'s wording."""
+
     def closeness(judged: Judged) -> dict[int, float]:
         best: dict[int, float] = {}
         for link in judged.links:
@@ -427,7 +432,9 @@ def _cue_key(cue: Cue) -> str:
 
 def _cue_doc(cue: Cue) -> Document:
     """A cue's target as a bare document, to ask whether a stored article names it."""
-    return Document(doc_id="", text="", lang="", site=cue.outlet, url=cue.url or (f"https://{cue.domain}" if cue.domain else None))
+    return Document(
+        doc_id="", text="", lang="", site=cue.outlet, url=cue.url or (f"https://{cue.domain}" if cue.domain else None)
+    )
 
 
 def _insert_above(story: Story, child: str, placeholder: str, reason: str) -> None:
@@ -436,7 +443,9 @@ def _insert_above(story: Story, child: str, placeholder: str, reason: str) -> No
     if into_child:
         first = into_child[0]
         if not story.parents(placeholder) and first.parent != placeholder:
-            story.edges.append(StoryEdge(first.parent, placeholder, CITED, first.confidence, "a stored article cites it"))
+            story.edges.append(
+                StoryEdge(first.parent, placeholder, CITED, first.confidence, "a stored article cites it")
+            )
         first.parent = placeholder
     else:
         story.edges.append(StoryEdge(placeholder, child, CITED, 1.0, reason))

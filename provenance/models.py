@@ -290,7 +290,9 @@ class Judged:
         )  # fmt: skip
         direction = {SOURCE_FIRST: SUSPECT_FIRST, SUSPECT_FIRST: SOURCE_FIRST}.get(self.direction, self.direction)
         links = [Link(link.source, link.suspect, link.score, link.cosine) for link in self.links]
-        return Judged(self.source, self.suspect, self.relation, self.confidence, direction, self.reasons, swapped, links)
+        return Judged(
+            self.source, self.suspect, self.relation, self.confidence, direction, self.reasons, swapped, links
+        )
 
     @property
     def mean_cosine(self) -> float:
@@ -317,7 +319,7 @@ class StoryNode:
 
 @dataclass
 class StoryEdge:
-    """"child derives from parent", with the judge's reading of the pair and why this
+    """ "child derives from parent", with the judge's reading of the pair and why this
     parent was chosen over the other articles the child resembles."""
 
     parent: str

@@ -27,19 +27,72 @@ ARTICLE_WORDS = ("the", "le", "la", "les", "el", "los", "las", "der", "die", "da
 
 # Country-code domains and URL language markers, for sources the lexicon does not know.
 COUNTRY_LANGUAGE = {
-    "vn": "vi", "ua": "uk", "ru": "ru", "by": "ru", "de": "de", "at": "de", "fr": "fr", "es": "es",
-    "mx": "es", "ar": "es", "cl": "es", "pe": "es", "ve": "es", "uy": "es", "cn": "zh", "tw": "zh",
-    "hk": "zh", "jp": "ja", "id": "id", "kr": "ko", "sa": "ar", "ae": "ar", "eg": "ar", "qa": "ar",
-    "kw": "ar", "jo": "ar", "lb": "ar", "iq": "ar", "om": "ar", "bh": "ar", "sy": "ar", "ye": "ar",
-    "ly": "ar", "sd": "ar", "uk": "en", "us": "en", "au": "en", "nz": "en", "ie": "en",
+    "vn": "vi",
+    "ua": "uk",
+    "ru": "ru",
+    "by": "ru",
+    "de": "de",
+    "at": "de",
+    "fr": "fr",
+    "es": "es",
+    "mx": "es",
+    "ar": "es",
+    "cl": "es",
+    "pe": "es",
+    "ve": "es",
+    "uy": "es",
+    "cn": "zh",
+    "tw": "zh",
+    "hk": "zh",
+    "jp": "ja",
+    "id": "id",
+    "kr": "ko",
+    "sa": "ar",
+    "ae": "ar",
+    "eg": "ar",
+    "qa": "ar",
+    "kw": "ar",
+    "jo": "ar",
+    "lb": "ar",
+    "iq": "ar",
+    "om": "ar",
+    "bh": "ar",
+    "sy": "ar",
+    "ye": "ar",
+    "ly": "ar",
+    "sd": "ar",
+    "uk": "en",
+    "us": "en",
+    "au": "en",
+    "nz": "en",
+    "ie": "en",
 }
 # "uk" is left out on purpose: uk.reuters.com and bbc.co.uk/news/uk are the United Kingdom.
 URL_LANGUAGE_MARKERS = {
     **{code: code for code in ("en", "vi", "fr", "de", "es", "ru", "zh", "ja", "ar", "id", "ko", "pt", "it")},
-    "ua": "uk", "zh-cn": "zh", "zh-hans": "zh", "zh-tw": "zh", "zh-hant": "zh", "cn": "zh", "jp": "ja",
-    "english": "en", "vietnamese": "vi", "ukrainian": "uk", "russian": "ru", "arabic": "ar",
-    "zhongwen": "zh", "chinese": "zh", "japanese": "ja", "indonesia": "id", "indonesian": "id",
-    "mundo": "es", "afrique": "fr", "deutsch": "de", "german": "de", "french": "fr", "spanish": "es",
+    "ua": "uk",
+    "zh-cn": "zh",
+    "zh-hans": "zh",
+    "zh-tw": "zh",
+    "zh-hant": "zh",
+    "cn": "zh",
+    "jp": "ja",
+    "english": "en",
+    "vietnamese": "vi",
+    "ukrainian": "uk",
+    "russian": "ru",
+    "arabic": "ar",
+    "zhongwen": "zh",
+    "chinese": "zh",
+    "japanese": "ja",
+    "indonesia": "id",
+    "indonesian": "id",
+    "mundo": "es",
+    "afrique": "fr",
+    "deutsch": "de",
+    "german": "de",
+    "french": "fr",
+    "spanish": "es",
 }
 MAX_NAME_WORDS = 6  # an outlet's name is short; a longer capitalised run is a title or a sentence
 _TITLE_SEPARATOR = r"\s+[|\-–—·:]\s+"  # "Headline | Site", "Site - Headline"
@@ -131,7 +184,7 @@ class StoredOutlets:
             stored_words = [w for w in map(compact, strip_article(stored).split()) if w]
             if "".join(stored_words) == key:
                 return name, None
-            if short and where == SITE and len(words) < len(stored_words) and stored_words[-len(words):] == words:
+            if short and where == SITE and len(words) < len(stored_words) and stored_words[-len(words) :] == words:
                 shorter.setdefault("".join(stored_words), stored)
         if len(shorter) == 1:
             return next(iter(shorter.values())), None

@@ -27,11 +27,13 @@ from rich.panel import Panel
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress as RichProgressBar,
     ProgressColumn,
     Task,
     TextColumn,
     TimeRemainingColumn,
+)
+from rich.progress import (
+    Progress as RichProgressBar,
 )
 from rich.table import Table
 from rich.text import Text
@@ -228,7 +230,9 @@ def verdict_line(result: TraceResult) -> str:
             )
         # a later article that takes from the suspect: say which way it goes, and why
         derived = (
-            f"; {relation_headline(first)} ({_clean(first.role_reason)})" if first is not None and first.role == DERIVED else ""
+            f"; {relation_headline(first)} ({_clean(first.role_reason)})"
+            if first is not None and first.role == DERIVED
+            else ""
         )
         if not result.matches:
             return f"no source found {among}"
@@ -425,7 +429,7 @@ KEY = (
         "what the suspect is to the candidate: translation (the same story in another language), "
         "copy (the same language, nearly word for word), rewrite (the same story retold), "
         "partial reuse (some passages taken, e.g. spliced into another story), or unrelated; "
-        "possible source (a lead, \"undecided\" in JSON) when some passages match with evidence short of "
+        'possible source (a lead, "undecided" in JSON) when some passages match with evidence short of '
         "naming a source: check its passages, it is not a finding",
     ),
     (
@@ -444,7 +448,7 @@ KEY = (
     (
         "confidence",
         "of a source named, the probability that it is the suspect's source, calibrated on real "
-        "traces (of sources named with 0.9, about nine in ten were right); of \"no source found\", the "
+        'traces (of sources named with 0.9, about nine in ten were right); of "no source found", the '
         "probability that none of the closest candidates is its source. Shown as high (0.95 and over), "
         "moderate (0.80 to 0.95) or low, and never as 1.00. README: How far to trust a verdict",
     ),
@@ -494,9 +498,9 @@ KEY = (
     ),
     (
         "cue kinds",
-        "attribution found in the suspect: according_to (\"according to X\", \"selon X\", \"theo X\"), "
-        "reported (\"X reported\"), told (\"told X\"), source (\"Source: X\", \"Nguồn: URL\"), "
-        "byline (\"(Theo Politico)\" under the story)",
+        'attribution found in the suspect: according_to ("according to X", "selon X", "theo X"), '
+        'reported ("X reported"), told ("told X"), source ("Source: X", "Nguồn: URL"), '
+        'byline ("(Theo Politico)" under the story)',
     ),
 )
 
@@ -738,7 +742,9 @@ def _differences_list(console: Console, rows: Sequence[AlignmentRow]) -> None:
     grid.add_column(justify="right", style="dim", no_wrap=True)
     grid.add_column(overflow="fold")
     for row in differing:
-        grid.add_row(f"{format_indices(row.suspect)} ↔ {format_indices(row.source)}", _untrusted(differs_text(row.differs)))
+        grid.add_row(
+            f"{format_indices(row.suspect)} ↔ {format_indices(row.source)}", _untrusted(differs_text(row.differs))
+        )
     console.print(grid)
 
 
@@ -1031,7 +1037,9 @@ def trace_to_dict(result: TraceResult, *, saved: bool = True, story: Story | Non
             "summary": verdict_line(result),
             "relation": match.relation if match else UNRELATED,
             "source": match.source.doc_id if match else None,
-            "confidence": match.confidence if match else (no_source_confidence(result.matches) if result.matches else None),
+            "confidence": match.confidence
+            if match
+            else (no_source_confidence(result.matches) if result.matches else None),
             "direction": match.direction if match else None,
             "direction_summary": direction_line(match) if match else None,
             "origin": result.origin.source.doc_id if result.origin else None,
@@ -1241,7 +1249,9 @@ def _html_header(result: TraceResult) -> str:
             shown = _e(value)
         items.append(f"<dt>{_e(label)}</dt><dd>{shown}</dd>")
     cue_urls = "".join(
-        f'<dt>cue link</dt><dd class="url">{_link(cue.url, _e(cue.url))}</dd>' for cue in suspect.cues if web_url(cue.url)
+        f'<dt>cue link</dt><dd class="url">{_link(cue.url, _e(cue.url))}</dd>'
+        for cue in suspect.cues
+        if web_url(cue.url)
     )
     notes = "".join(f'<p class="note">{_e(note)}</p>' for note in result.notes)
     return f'<h2>Suspect</h2><dl class="meta">{"".join(items)}{cue_urls}</dl>{notes}'
@@ -1421,7 +1431,7 @@ def story_line(story: Story, doc_id: str) -> str:
 
 
 def story_summary(story: Story) -> str:
-    """"7 articles in 4 languages; 1 independent origin: World News (en, 2024-09-11)"."""
+    """ "7 articles in 4 languages; 1 independent origin: World News (en, 2024-09-11)"."""
     stored = [node for node in story.nodes if node.stored]
     langs = {node.lang for node in stored if node.lang}
     roots = [story.node(root) for root in story.roots]
@@ -1479,7 +1489,9 @@ def render_lineage(story: Story, console: Console, *, focus: str | None = None) 
             text.append_text(_untrusted(edge_text(story, edge), "dim" if edge.relation == CITED else "green"))
         for extra in story.parents(node.id)[1:]:
             text.append("\n")
-            text.append_text(_untrusted(f"also from {node_label(story.node(extra.parent))}: {edge_text(story, extra)}", "yellow"))
+            text.append_text(
+                _untrusted(f"also from {node_label(story.node(extra.parent))}: {edge_text(story, extra)}", "yellow")
+            )
         return text
 
     def grow(branch: Tree, node_id: str) -> None:
@@ -1585,7 +1597,7 @@ def _svg(story: Story, focus: str | None) -> str:
         stroke = "#1a7f37" if node.id == focus else ("#999" if node.stored else "#bbb")
         dash = "" if node.stored else ' stroke-dasharray="4 3"'
         parts.append(
-            f'<g><title>{_e(node.title or node.id)}</title>'
+            f"<g><title>{_e(node.title or node.id)}</title>"
             f'<rect x="{x}" y="{y}" width="{box_w}" height="{_BOX_H}" rx="6" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="{2 if node.id == focus else 1}"{dash}/>'
             f'<text x="{x + 8}" y="{y + 18}" font-size="13" font-weight="600">{_e(labels[node.id])}</text>'
@@ -1686,8 +1698,13 @@ def sweep_to_dict(summary: dict, related: Sequence[Judged], bad: Sequence) -> di
     """A sweep (single-machine or imported from Spark) for --json: its figures, each
     related pair, and each bad record skipped."""
     pairs = [
-        {"suspect": pair.suspect, "source": pair.source, "relation": pair.relation,
-         "confidence": pair.confidence, "direction": pair.direction}  # fmt: skip
+        {
+            "suspect": pair.suspect,
+            "source": pair.source,
+            "relation": pair.relation,
+            "confidence": pair.confidence,
+            "direction": pair.direction,
+        }  # fmt: skip
         for pair in related
     ]
     bad_records = [{"origin": record.origin, "reason": record.reason} for record in bad]

@@ -61,7 +61,9 @@ class Corpus:
             index = DocumentIndex(store.dim, token)
         else:
             # the saved files hold the big languages; the others are read back whole
-            for seqs, langs, vectors in store.document_vectors(up_to_seq=index.max_seq, except_langs=list(index.shards)):
+            for seqs, langs, vectors in store.document_vectors(
+                up_to_seq=index.max_seq, except_langs=list(index.shards)
+            ):
                 index.add(seqs, langs, vectors)
                 if advance:
                     advance(len(seqs))
@@ -254,7 +256,9 @@ def _date_penalty(suspect: Document, meta: Document | None) -> float:
     return settings.LATER_DATE_PENALTY if meta.published > suspect.published else 0.0
 
 
-def neighbours(doc: Document, vectors: np.ndarray, corpus: Corpus, *, top_k: int, other_languages: int) -> list[Candidate]:
+def neighbours(
+    doc: Document, vectors: np.ndarray, corpus: Corpus, *, top_k: int, other_languages: int
+) -> list[Candidate]:
     """The stored documents nearest to `doc` by document vector: the top_k, and the
     nearest in each of up to `other_languages` other languages. What `lineage` judges
     around each article of a story. Not `retrieve`: its margins compare a candidate

@@ -133,7 +133,9 @@ DIRECTION_LENGTH_CONFIDENCE = ((0.15, 0.84), (0.05, 0.79), (0.0, 0.52))
 # --- lineage (calibrated on scripts/bench.py lineage, dev stories) ----------------
 LINEAGE_TOP_K = 6  # nearest articles judged around each member while a story is gathered...
 LINEAGE_OTHER_LANGUAGES = 12  # ...and the nearest in each of this many other languages
-LINEAGE_SWEEP_SLACK = 0.01  # an article up to this far below the least close pair of copies among the members is judged too
+LINEAGE_SWEEP_SLACK = (
+    0.01  # an article up to this far below the least close pair of copies among the members is judged too
+)
 LINEAGE_SWEEP_NEIGHBOURS = 200  # ...among each member's nearest this many in its language
 LINEAGE_ROUNDS = 3  # drafts of a story's graph, each judging the pairs the last one showed were missing
 LINEAGE_MAX_MEMBERS = 200  # a story stops growing at this many articles
@@ -145,7 +147,9 @@ NEAREST_WORDING = 0.3
 LINEAGE_FIT_MARGIN = 0.2  # a parent explains a share of the child at most this much below the best one's
 LINEAGE_SHARED_ADDITIONS = 2  # passages a nearer parent added that the child keeps (one is often an alignment's slip)
 LINEAGE_SHARED_OMISSIONS = 2  # passages a nearer parent left out, inside the child's stretch, that the child lacks too
-LINEAGE_CLOSER_WORDING = 0.02  # cosine by which a passage is closer to one text's wording than another's (a light edit costs 0.01-0.05; dev)
+LINEAGE_CLOSER_WORDING = (
+    0.02  # cosine by which a passage is closer to one text's wording than another's (a light edit costs 0.01-0.05; dev)
+)
 LINEAGE_SECOND_PARENT_PASSAGES = 2  # a second origin must explain at least this many passages...
 LINEAGE_SECOND_PARENT_SHARE = 0.2  # ...and this share of the child's body that the first does not
 

@@ -41,8 +41,8 @@ from provenance.errors import InputError, ProvenanceError
 from provenance.models import RELATED, Document
 from provenance.retrieve import Corpus
 from provenance.sweep import (
-    corpus_kind,
     candidates,
+    corpus_kind,
     document_of,
     document_row,
     in_window,
@@ -174,8 +174,12 @@ def _embed(spark, paths: list[str], out: str, model: str) -> int:
     rows = records.mapPartitions(partial(_embed_partition, model)).persist(StorageLevel.MEMORY_AND_DISK)
     text, binary = T.StringType(), T.BinaryType()
     doc_schema = T.StructType(
-        [T.StructField(name, binary if name in ("vectors", "doc_vector") else T.IntegerType() if name == "day" else text)
-         for name in _DOC_FIELDS]  # fmt: skip
+        [
+            T.StructField(
+                name, binary if name in ("vectors", "doc_vector") else T.IntegerType() if name == "day" else text
+            )
+            for name in _DOC_FIELDS
+        ]  # fmt: skip
     )
     docs = spark.createDataFrame(rows.filter(lambda row: row[0] == "doc").map(lambda row: row[1]), doc_schema)
     docs.dropDuplicates(["doc_id"]).write.mode("overwrite").parquet(f"{out}/documents")
@@ -192,13 +196,19 @@ def _records(spark, path: str):
     kind = corpus_kind_of(path)
     if kind == "jsonl":
         lines = spark.sparkContext.textFile(path).zipWithIndex()
-        return lines.filter(lambda item: item[0].strip()).map(lambda item: jsonl_record(item[0], f"{path}:{item[1] + 1}"))
+        return lines.filter(lambda item: item[0].strip()).map(
+            lambda item: jsonl_record(item[0], f"{path}:{item[1] + 1}")
+        )
     if kind == "parquet":
         frame = spark.read.parquet(path)
         if "text" not in frame.columns:
             raise InputError(f"{path}: a corpus Parquet file needs a 'text' column")
         columns = [name for name in ("text", "url", "title", "date", "lang", "site", "author") if name in frame.columns]
-        return frame.select(*columns).rdd.zipWithIndex().map(lambda item: record_document(item[0].asDict(), f"{path}#{item[1] + 1}"))
+        return (
+            frame.select(*columns)
+            .rdd.zipWithIndex()
+            .map(lambda item: record_document(item[0].asDict(), f"{path}#{item[1] + 1}"))
+        )
     import io
 
     return spark.sparkContext.binaryFiles(path).flatMap(lambda item: warc_records(io.BytesIO(item[1]), item[0]))
@@ -255,7 +265,9 @@ def _pairs(spark, docs, count: int, window_days: int | None, block_rows: int):
     """DataFrame (a, b) of candidate pairs, a < b."""
     from pyspark.sql import functions as F
 
-    keyed = docs.select("doc_id", "lang", "day", "doc_vector").withColumn("block", _block_key(spark, docs, count, window_days, block_rows))
+    keyed = docs.select("doc_id", "lang", "day", "doc_vector").withColumn(
+        "block", _block_key(spark, docs, count, window_days, block_rows)
+    )
     # which blocks can hold a pair within the window: decided on the driver from each
     # block's first and last day (a block of undated articles pairs with every block)
     spans = keyed.groupBy("block").agg(F.min("day").alias("first"), F.max("day").alias("last")).collect()
@@ -277,9 +289,13 @@ def _pairs(spark, docs, count: int, window_days: int | None, block_rows: int):
     tasks = max(1, min(len(block_pairs), 4 * spark.sparkContext.defaultParallelism))
     # the kernel's output is ids alone; the vectors meet them in a join, not through Python
     near_schema = "query string, pool string"
-    near = joined.repartition(tasks).mapInArrow(partial(_arrow_map, partial(_block_candidates, window_days), near_schema), near_schema)
+    near = joined.repartition(tasks).mapInArrow(
+        partial(_arrow_map, partial(_block_candidates, window_days), near_schema), near_schema
+    )
     pool = docs.select(F.col("doc_id").alias("pool"), "lang", F.col("doc_vector").alias("vector"))
-    pooled = near.join(pool, "pool").groupBy("query").agg(F.collect_list(F.struct("pool", "lang", "vector")).alias("pool"))
+    pooled = (
+        near.join(pool, "pool").groupBy("query").agg(F.collect_list(F.struct("pool", "lang", "vector")).alias("pool"))
+    )
     queries = pooled.join(docs.withColumnRenamed("doc_id", "query").drop("doc_vector", "model"), "query")
     chosen = queries.mapInArrow(partial(_arrow_map, _chosen_pairs, "a string, b string"), "a string, b string")
     return chosen.distinct()
@@ -300,7 +316,11 @@ def _block_key(spark, docs, count: int, window_days: int | None, block_rows: int
     span = stats["last"] - stats["first"] + 1 if dated else 1
     days_per_block = span if window_days is None else max(1, min(span, math.floor(block_rows * span / max(dated, 1))))
     day_blocks = math.ceil(span / days_per_block)
-    split = max(math.ceil(count / (day_blocks * block_rows)), math.ceil(math.sqrt(2 * spark.sparkContext.defaultParallelism) / day_blocks), 1)
+    split = max(
+        math.ceil(count / (day_blocks * block_rows)),
+        math.ceil(math.sqrt(2 * spark.sparkContext.defaultParallelism) / day_blocks),
+        1,
+    )
     shard = F.pmod(F.xxhash64("doc_id"), F.lit(split))
     first = stats["first"] if dated else 0
     return F.when(day < 0, -1 - shard).otherwise(F.floor((day - F.lit(first)) / F.lit(days_per_block)) * split + shard)
@@ -367,7 +387,9 @@ def _judge(spark, docs, pairs, out: str) -> int:
     from pyspark.sql import functions as F
 
     fields = [name for name in docs.columns if name not in ("doc_vector", "model")]
-    side = {name: docs.select(F.col("doc_id").alias(name), F.struct(*fields).alias(f"{name}_doc")) for name in ("a", "b")}
+    side = {
+        name: docs.select(F.col("doc_id").alias(name), F.struct(*fields).alias(f"{name}_doc")) for name in ("a", "b")
+    }
     met = pairs.join(side["a"], "a").join(side["b"], "b")
     met = met.repartition(max(spark.sparkContext.defaultParallelism * 4, 1))
     judged = met.mapInArrow(partial(_arrow_map, _judged, JUDGED_SCHEMA), JUDGED_SCHEMA)
@@ -379,7 +401,6 @@ def _judged(row):
     a, a_vecs = document_of(row["a_doc"])
     b, b_vecs = document_of(row["b_doc"])
     yield tuple(judged_row(judge_pair(a, a_vecs, b, b_vecs)).values())
-
 
 
 # --- spark-submit --------------------------------------------------------------------
@@ -394,11 +415,17 @@ def main(argv: list[str] | None = None) -> int:
         description="Sweep a corpus for cross-lingual reuse on Apache Spark; results as Parquet under --out "
         "(import them into a store with `provenance import-sweep OUT`).",
     )
-    parser.add_argument("paths", nargs="*", help="corpus files: .jsonl, .jsonl.gz, .parquet, .warc, .warc.gz (any Spark path)")
+    parser.add_argument(
+        "paths", nargs="*", help="corpus files: .jsonl, .jsonl.gz, .parquet, .warc, .warc.gz (any Spark path)"
+    )
     parser.add_argument("--out", required=True, help="folder for the results (documents/, judged/, bad/, manifest/)")
     parser.add_argument("--master", default=None, help="Spark master, e.g. local[4] (default: spark-submit's)")
-    parser.add_argument("--documents", default=None, help="documents/ of an earlier run: sweep them without embedding again")
-    parser.add_argument("--window", type=int, default=settings.SWEEP_WINDOW_DAYS, help="days apart a pair may be published (-1: any)")
+    parser.add_argument(
+        "--documents", default=None, help="documents/ of an earlier run: sweep them without embedding again"
+    )
+    parser.add_argument(
+        "--window", type=int, default=settings.SWEEP_WINDOW_DAYS, help="days apart a pair may be published (-1: any)"
+    )
     parser.add_argument("--model", default=None, help=f"embedding model spec (default {settings.DEFAULT_MODEL})")
     args = parser.parse_args(argv)
     try:

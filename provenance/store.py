@@ -38,9 +38,22 @@ import pyarrow as pa
 
 from .errors import AmbiguousId, NotFound, StoreError
 from .migrations import MIGRATIONS
+from .models import (
+    Candidate,
+    Cue,
+    Document,
+    Evidence,
+    Judged,
+    Link,
+    Match,
+    Passage,
+    Story,
+    StoryEdge,
+    StoryNode,
+    TraceResult,
+)
 from .outlets import SITE, TITLE, title_outlets
 from .vectors import hash_key, int64s, pack, text_key, unpack
-from .models import Candidate, Cue, Document, Evidence, Judged, Link, Match, Passage, Story, StoryEdge, StoryNode, TraceResult
 
 DEFAULT_DB = "provenance.duckdb"
 MIN_PREFIX = 4  # shorter id prefixes match too much to be what the user meant
@@ -295,7 +308,9 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         if self.read_only:  # a store opened to read that would need writing (an older schema)
-            raise StoreError(f"{self.path} needs writing (an older store's upgrade): run a command that writes, such as add, once")
+            raise StoreError(
+                f"{self.path} needs writing (an older store's upgrade): run a command that writes, such as add, once"
+            )
         self._con.begin()
         try:
             yield
@@ -475,7 +490,9 @@ class Store:
             raise ValueError(f"cannot update {', '.join(sorted(unknown))}: only {', '.join(EDITABLE_FIELDS)}")
         doc_id = self._resolve("documents", "doc_id", doc_id_or_prefix, "document")
         current = _document(self._first(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]))
-        changes = {name: (getattr(current, name), value) for name, value in fields.items() if getattr(current, name) != value}
+        changes = {
+            name: (getattr(current, name), value) for name, value in fields.items() if getattr(current, name) != value
+        }
         if changes:
             values = [_date_value(new) if name == "published" else new for name, (_, new) in changes.items()]
             assignments = ", ".join(f"{name} = ?" for name in changes)
@@ -599,7 +616,9 @@ class Store:
         titles = self._con.execute(
             "SELECT DISTINCT title FROM documents WHERE contains(strip_accents(lower(title)), ?) LIMIT 500", [word]
         ).fetchall()
-        found = [(site, SITE) for (site,) in sites] + [(host, SITE) for (host,) in hosts if host and word in host.lower()]
+        found = [(site, SITE) for (site,) in sites] + [
+            (host, SITE) for (host,) in hosts if host and word in host.lower()
+        ]
         return found + [(part, TITLE) for (title,) in titles for part in title_outlets(title)]
 
     @_guarded
@@ -671,7 +690,9 @@ class Store:
             for seq, idx, key in places:
                 by_seq.setdefault(seq, []).append((idx, key))
             if by_seq:
-                rows = self._con.sql(f"SELECT seq, idx, vector FROM passages WHERE seq IN {_in_list(by_seq)}").to_arrow_table()
+                rows = self._con.sql(
+                    f"SELECT seq, idx, vector FROM passages WHERE seq IN {_in_list(by_seq)}"
+                ).to_arrow_table()
                 vectors = unpack(rows.column("vector"), self._dim)
                 wanted = {(seq, idx): key for seq, pairs in by_seq.items() for idx, key in pairs}
                 for row, (seq, idx) in enumerate(zip(rows.column("seq").to_pylist(), rows.column("idx").to_pylist())):
@@ -825,7 +846,18 @@ class Store:
             params,
         ).fetchall()
         summaries = []
-        for run_id, created_at, suspect_id, title, text, top_relation, source_id, source_title, source_text, confidence in rows:
+        for (
+            run_id,
+            created_at,
+            suspect_id,
+            title,
+            text,
+            top_relation,
+            source_id,
+            source_title,
+            source_text,
+            confidence,
+        ) in rows:
             related = top_relation is not None and top_relation != "unrelated"
             summaries.append(
                 RunSummary(
@@ -882,7 +914,6 @@ class Store:
             params.append(word)
         return (f"WHERE {' AND '.join(conditions)}" if conditions else ""), params
 
-
     # --- lineage ----------------------------------------------------------------
 
     @_guarded
@@ -900,7 +931,9 @@ class Store:
                     "direction": pair.direction,
                     "reasons": _json(pair.reasons),
                     "evidence": _json(asdict(pair.evidence)),
-                    "links": _json([[list(link.suspect), list(link.source), link.score, link.cosine] for link in pair.links]),
+                    "links": _json(
+                        [[list(link.suspect), list(link.source), link.score, link.cosine] for link in pair.links]
+                    ),
                     "judged_at": _now(),
                 }
                 for pair in pairs
@@ -921,7 +954,12 @@ class Store:
         ).fetchall()
         return [
             Judged(
-                suspect, source, relation, confidence, direction, json.loads(reasons),
+                suspect,
+                source,
+                relation,
+                confidence,
+                direction,
+                json.loads(reasons),
                 Evidence(**json.loads(evidence)),
                 [Link(tuple(a), tuple(b), score, cosine) for a, b, score, cosine in json.loads(links)],
             )  # fmt: skip
@@ -986,7 +1024,10 @@ class Store:
                 ).fetchall()
             ] + [story.story_id]
             self._drop_stories(replaced)
-            self._con.execute("INSERT INTO stories VALUES (?, ?)", [story.story_id, _timestamp_value(story.built_at) if story.built_at else _now()])
+            self._con.execute(
+                "INSERT INTO stories VALUES (?, ?)",
+                [story.story_id, _timestamp_value(story.built_at) if story.built_at else _now()],
+            )
             with self._registered("node_rows", node_rows):
                 self._con.execute("INSERT INTO story_nodes BY NAME SELECT * FROM node_rows")
             with self._registered("edge_rows", edge_rows):
@@ -1006,7 +1047,9 @@ class Store:
             ).fetchall()
         ]
         edges = [
-            StoryEdge(parent, child, relation, confidence, reason, json.loads(reasons), list(kept), list(dropped), list(added))
+            StoryEdge(
+                parent, child, relation, confidence, reason, json.loads(reasons), list(kept), list(dropped), list(added)
+            )
             for parent, child, relation, confidence, reason, reasons, kept, dropped, added in self._con.execute(
                 "SELECT e.parent_id, e.child_id, e.relation, e.confidence, e.reason, e.direction_reasons, e.kept, "
                 "e.dropped, e.added FROM story_edges e JOIN story_nodes n ON n.story_id = e.story_id "
@@ -1035,7 +1078,12 @@ class Store:
     def _forget_lineage(self, doc_id: str, *, pairs: bool) -> None:
         """A document's metadata changed or it left: its story is rebuilt on the next
         `lineage`, and (`pairs`) its judged pairs are gone. The caller holds the transaction."""
-        story_ids = [row[0] for row in self._con.execute("SELECT DISTINCT story_id FROM story_nodes WHERE node_id = ?", [doc_id]).fetchall()]
+        story_ids = [
+            row[0]
+            for row in self._con.execute(
+                "SELECT DISTINCT story_id FROM story_nodes WHERE node_id = ?", [doc_id]
+            ).fetchall()
+        ]
         self._drop_stories(story_ids)
         if pairs:
             self._con.execute("DELETE FROM judged_pairs WHERE suspect_id = ? OR source_id = ?", [doc_id, doc_id])
@@ -1050,7 +1098,6 @@ class Store:
                 [sweep_id, _now(), engine, _json(params), _json(figures), _json([list(item) for item in bad])],
             )
         return sweep_id
-
 
     @_guarded
     def known_items(self, keys: Sequence[str]) -> set[str]:
@@ -1184,7 +1231,9 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=plain)
 
 
-def _rows(items: list[tuple[Document, np.ndarray, np.ndarray]], first_seq: int, now: datetime) -> tuple[pa.Table, pa.Table]:
+def _rows(
+    items: list[tuple[Document, np.ndarray, np.ndarray]], first_seq: int, now: datetime
+) -> tuple[pa.Table, pa.Table]:
     """The document and passage rows of new documents, numbered from first_seq."""
     docs = [doc for doc, _, _ in items]
     seqs = list(range(first_seq, first_seq + len(docs)))

@@ -180,7 +180,9 @@ def warc_records(stream, origin: str) -> Iterator[RawDocument | BadRecord]:
             yield BadRecord(item.origin, str(err).removeprefix(f"{item.origin}: "))
             continue
         date = raw.published or item.date
-        yield text_document(raw.text, item.origin, url=raw.url, title=raw.title, site=raw.site, author=raw.author, date=date)
+        yield text_document(
+            raw.text, item.origin, url=raw.url, title=raw.title, site=raw.site, author=raw.author, date=date
+        )
 
 
 def split_records(records: Iterable[RawDocument | BadRecord]) -> tuple[list[Document], list[BadRecord]]:
@@ -389,7 +391,9 @@ def import_results(store, folder: str | Path, batch: int = settings.STORE_BATCH_
         )
     try:
         # a run given --documents read an earlier run's, which may sit elsewhere
-        documents = pq.ParquetDataset(folder / "documents" if (folder / "documents").exists() else manifest["documents_path"])
+        documents = pq.ParquetDataset(
+            folder / "documents" if (folder / "documents").exists() else manifest["documents_path"]
+        )
         judged = pq.read_table(folder / "judged")
         bad = pq.read_table(folder / "bad").to_pylist() if (folder / "bad").exists() else []
     except (pa.ArrowException, OSError) as err:
@@ -410,5 +414,7 @@ def import_results(store, folder: str | Path, batch: int = settings.STORE_BATCH_
         **manifest,
         "added": added,
         "bad": [BadRecord(row["origin"], row["reason"]) for row in bad],
-        "related_pairs": sorted((pair for pair in readings if pair.relation in RELATED), key=lambda p: (p.suspect, p.source)),
+        "related_pairs": sorted(
+            (pair for pair in readings if pair.relation in RELATED), key=lambda p: (p.suspect, p.source)
+        ),
     }

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import settings, translated
+from .attribution import nearest_sources, place, rank
 from .cues import translation_hints
 from .embed import Embedder, load_embedder
 from .errors import InputError, NotFound, StoreError
-from .attribution import nearest_sources, place, rank
 from .ingest import content_id, metadata_fields, read_source
 from .judge import compare
 from .lineage import Pairs, build_story, component
@@ -225,7 +225,9 @@ class Tracker:
         docs = self._prepared(raws)
         return self.add_documents(docs)[0].doc if keep else docs[0]
 
-    def trace(self, suspect: str | Document, *, top_k: int = settings.TOP_K, keep: bool = True, **overrides) -> TraceResult:
+    def trace(
+        self, suspect: str | Document, *, top_k: int = settings.TOP_K, keep: bool = True, **overrides
+    ) -> TraceResult:
         """Find the suspect's source among the stored documents. With keep (the default)
         the suspect is stored first and the run saved, so `show` can re-read it; without,
         the store is left as it was (the embedding cache aside), so tracing many
@@ -371,7 +373,12 @@ class Tracker:
         result.sweep_id = self.store.save_sweep(
             "one machine",
             {"corpus": [str(path) for path in paths], "since": since, "until": until, "window_days": window_days},
-            {"documents": result.documents, "pairs": result.pairs, "related": len(result.related), "seconds": result.seconds},
+            {
+                "documents": result.documents,
+                "pairs": result.pairs,
+                "related": len(result.related),
+                "seconds": result.seconds,
+            },
             [(record.origin, record.reason) for record in bad],
         )
         return result
@@ -511,7 +518,9 @@ class _Gathering:
             ancestors = [up.id for up in story.chain(node.id)[:-1] if up.stored]
             parents = [story.compared_with(edge) for edge in story.parents(node.id) if edge.relation != CITED]
             for ancestor in dict.fromkeys(ancestors + parents):
-                if not self.pairs.direct(node.id, ancestor) and (ancestor in parents or not self.pairs.judged(node.id, ancestor)):
+                if not self.pairs.direct(node.id, ancestor) and (
+                    ancestor in parents or not self.pairs.judged(node.id, ancestor)
+                ):
                     missing.append((node.id, ancestor))
         return missing
 
@@ -561,7 +570,10 @@ class _Gathering:
             closest: dict[int, tuple[float, str]] = {}
             for member in (m for m in listed if language[m] == lang and m in vector):
                 for hit in corpus.nearest(vector[member], settings.LINEAGE_SWEEP_NEIGHBOURS, lang=lang):
-                    if hit.cosine >= floor - settings.LINEAGE_SWEEP_SLACK and hit.cosine > closest.get(hit.seq, (-1.0, ""))[0]:
+                    if (
+                        hit.cosine >= floor - settings.LINEAGE_SWEEP_SLACK
+                        and hit.cosine > closest.get(hit.seq, (-1.0, ""))[0]
+                    ):
                         closest[hit.seq] = (hit.cosine, member)
             hits = [Hit(seq, cosine, lang) for seq, (cosine, _) in closest.items()]
             for hit, stored in corpus.resolve(hits):

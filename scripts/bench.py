@@ -89,18 +89,27 @@ def run_all(quick: bool, model: str | None) -> None:
 
 @cli.command(name="indexes")
 @click.option("--store", default="100k", show_default=True, help="Which speed store's vectors: 100k or 1M.")
-@click.option("--only", default=None, help="Only the indexes whose names start so, comma-separated: faiss ivf,faiss hnsw-sq8.")
+@click.option(
+    "--only", default=None, help="Only the indexes whose names start so, comma-separated: faiss ivf,faiss hnsw-sq8."
+)
 def run_indexes(store: str, only: str | None) -> None:
     """Compare nearest-neighbour indexes on a speed store's vectors (after `speed`)."""
     began = time.perf_counter()
     name = f"indexes-{store}"  # one record (and one BENCHMARKS.md table) a store
-    record = write_result(name, False, indexes.run(store, only), time.perf_counter() - began, "(vectors of the speed store)")
+    record = write_result(
+        name, False, indexes.run(store, only), time.perf_counter() - began, "(vectors of the speed store)"
+    )
     update_benchmarks_md({name: record})
 
 
 @cli.command(name="realnews")
-@click.option("--split", type=click.Choice(["test", "dev", "all"]), default="test", show_default=True,
-              help="Which stories to trace; `all` runs test and dev (the run that refreshes BENCHMARKS.md).")
+@click.option(
+    "--split",
+    type=click.Choice(["test", "dev", "all"]),
+    default="test",
+    show_default=True,
+    help="Which stories to trace; `all` runs test and dev (the run that refreshes BENCHMARKS.md).",
+)
 @click.option("--model", default=None, help="Embedding model spec (default: the library's).")
 def run_realnews(split: str, model: str | None) -> None:
     """Trace the real-news set's derived and independent articles (texts rebuilt by

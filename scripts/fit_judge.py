@@ -24,17 +24,16 @@ import time
 
 import click
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedGroupKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
-
 from benchmarks import data as bench_data
 from benchmarks.data import SEED
 from benchmarks.locations import CACHE, REPO_ROOT
 from benchmarks.records import console, git, show
 from benchmarks.workspace import Workspace, embed_all, pair_vectors
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from provenance import judge
 from provenance.models import COPY, RELATIONS, TRANSLATION

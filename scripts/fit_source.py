@@ -32,11 +32,6 @@ import time
 
 import click
 import numpy as np
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss
-from sklearn.model_selection import GroupKFold
-
 from benchmarks import attribution_data
 from benchmarks import data as bench_data
 from benchmarks.attribution import build_store
@@ -45,6 +40,10 @@ from benchmarks.locations import CACHE, REPO_ROOT
 from benchmarks.records import console, git
 from benchmarks.vectors import seed_embeddings
 from benchmarks.workspace import Workspace, embed_all, pair_vectors
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.model_selection import GroupKFold
 
 from provenance import judge
 from provenance.models import UNRELATED
@@ -192,7 +191,10 @@ def fit_calibration(data, probabilities, accept: float, short_accept: float, sho
     for answer, (confidences, right) in answers.items():
         isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip")
         isotonic.fit(np.array(confidences), np.array(right, dtype=float))
-        fitted[answer] = [[round(float(x), 6) for x in isotonic.X_thresholds_], [round(float(y), 6) for y in isotonic.y_thresholds_]]
+        fitted[answer] = [
+            [round(float(x), 6) for x in isotonic.X_thresholds_],
+            [round(float(y), 6) for y in isotonic.y_thresholds_],
+        ]
         console.print(f"calibration of '{answer}' answers on {len(right)} dev traces ({np.mean(right):.3f} right): "
                       f"{len(isotonic.X_thresholds_)} steps")  # fmt: skip
     return fitted

@@ -114,8 +114,11 @@ def fit_language(lang: str, texts: list[Text]) -> tuple[dict, np.ndarray, np.nda
         "weights": [round(float(v), 6) for v in model.coef_[0]],
         "bias": round(float(model.intercept_[0]), 6),
         "c": c,
-        "dev": {"texts": len(texts), "translated": int(y.sum()),
-                "cv_accuracy": round(float(np.mean((oof[:, 1] >= 0.5) == y)), 4)},  # fmt: skip
+        "dev": {
+            "texts": len(texts),
+            "translated": int(y.sum()),
+            "cv_accuracy": round(float(np.mean((oof[:, 1] >= 0.5) == y)), 4),
+        },  # fmt: skip
         "sources": fit_sources(lang, texts, z),
     }
     return fitted, oof[:, 1], y
@@ -201,10 +204,16 @@ def main() -> None:
         pooled.append(oof)
         labels.append(y)
         weights.append(class_weights(y))
-        rows.append([lang, fitted["dev"]["texts"], fitted["dev"]["translated"], fitted["c"], fitted["dev"]["cv_accuracy"]])
+        rows.append(
+            [lang, fitted["dev"]["texts"], fitted["dev"]["translated"], fitted["c"], fitted["dev"]["cv_accuracy"]]
+        )
     show("per language, dev (5-fold CV)", ["language", "texts", "translated", "C", "CV accuracy"], rows)
-    threshold, precision, recall = note_threshold(np.concatenate(pooled), np.concatenate(labels), np.concatenate(weights))
-    console.print(f"note threshold {threshold:.2f}: dev precision {precision:.3f}, recall {recall:.3f} (languages and classes weighted equally)")
+    threshold, precision, recall = note_threshold(
+        np.concatenate(pooled), np.concatenate(labels), np.concatenate(weights)
+    )
+    console.print(
+        f"note threshold {threshold:.2f}: dev precision {precision:.3f}, recall {recall:.3f} (languages and classes weighted equally)"
+    )
     for (lang, fitted), oof, y in zip(languages.items(), pooled, labels):
         # the pooled threshold, raised where the language's own dev readings need more
         own = note_threshold(oof, y, class_weights(y), floor=threshold)
@@ -213,7 +222,9 @@ def main() -> None:
             console.print(f"{lang}: no threshold reaches dev precision {NOTE_PRECISION}: it reads, but never notes")
         noted = oof >= (fitted["threshold"] or 2.0)
         w = class_weights(y)
-        fitted["dev"]["note_precision"] = round(float(w[noted & (y == 1)].sum() / w[noted].sum()), 4) if noted.any() else None
+        fitted["dev"]["note_precision"] = (
+            round(float(w[noted & (y == 1)].sum() / w[noted].sum()), 4) if noted.any() else None
+        )
         fitted["dev"]["note_recall"] = round(float(noted[y == 1].mean()), 4)
         fitted["dev"]["false_note_rate"] = round(float(noted[y == 0].mean()), 4)
     show("notes on dev (out of fold)", ["language", "threshold", "precision (classes equal)", "recall", "originals noted"],

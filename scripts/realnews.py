@@ -44,7 +44,9 @@ def scratch() -> Path:
     return Path(os.environ.get("PROVENANCE_REALNEWS") or Path.home() / ".cache" / "provenance-realnews")
 
 
-QUOTES = str.maketrans({c: '"' for c in "\u201c\u201d\u201e\u201f\u2033"} | {c: "'" for c in "\u2018\u2019\u201a\u201b\u2032"})
+QUOTES = str.maketrans(
+    {c: '"' for c in "\u201c\u201d\u201e\u201f\u2033"} | {c: "'" for c in "\u2018\u2019\u201a\u201b\u2032"}
+)
 DATE_MARK = re.compile(r"^\s*date \d{4}(-\d{2}){0,2}\s*\*?\s*")  # the search tool's own date line, not the article's
 
 

@@ -118,7 +118,10 @@ def test_every_index_exactly_once_on_random_vectors(max_merge):
     for n in (1, 2, 3, 7, 19):
         for m in (1, 2, 5, 13):
             suspect, source = unit_rows(rng.standard_normal((n, 24))), unit_rows(rng.standard_normal((m, 24)))
-            lengths = {"suspect_lengths": list(rng.integers(1, 200, n)), "source_lengths": list(rng.integers(1, 200, m))}
+            lengths = {
+                "suspect_lengths": list(rng.integers(1, 200, n)),
+                "source_lengths": list(rng.integers(1, 200, m)),
+            }
             for options in ({}, lengths):
                 links = align_monotone(suspect, source, max_merge=max_merge, **options)
                 assert_covers(links, n, m, in_order=True)

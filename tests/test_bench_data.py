@@ -5,7 +5,6 @@ import random
 from collections import Counter
 
 import pytest
-
 from benchmarks import data as bench_data
 from benchmarks.data import light_edit, merge_sentences, rewrite_paragraphs
 
@@ -120,7 +119,9 @@ def test_direction_pairs_name_the_original_and_cues_and_dates_point_to_it():
     assert pairs == bench_data.direction_set(seed=1, ntrex=10, wmt=6, iwslt=2, max_sentences=6)
     assert len(pairs) == 18 and len({p.label for p in pairs}) == 2
     for pair in pairs:
-        original, translation = (pair.source, pair.suspect) if pair.label == SOURCE_FIRST else (pair.suspect, pair.source)
+        original, translation = (
+            (pair.source, pair.suspect) if pair.label == SOURCE_FIRST else (pair.suspect, pair.source)
+        )
         assert original.lang == pair.facts["original_lang"]
         assert translation.lang == pair.facts["translation_lang"]
         assert original.published is None and "Source:" not in translation.text

@@ -27,9 +27,9 @@ PHONE_PX = 400
 MARK = "document.documentElement.setAttribute('data-pwned', '{}')"
 PAYLOADS = {
     "title": f"<script>{MARK.format('title')}</script> Apple ordered to pay",
-    "passage": f"<img src=x onerror=\"{MARK.format('passage')}\"> said the minister",
-    "site": f"<svg onload=\"{MARK.format('site')}\"></svg>",
-    "style": f"<style>body {{ width: 3000px }}</style><b onmouseover=\"{MARK.format('style')}\">x</b>",
+    "passage": f'<img src=x onerror="{MARK.format("passage")}"> said the minister',
+    "site": f'<svg onload="{MARK.format("site")}"></svg>',
+    "style": f'<style>body {{ width: 3000px }}</style><b onmouseover="{MARK.format("style")}">x</b>',
 }
 MEASURE = """
 const frame = document.getElementById('report');

@@ -67,9 +67,15 @@ def write_warc(path: Path, records: list[tuple], compress: bool = True) -> None:
         for url, payload, content_type, *status in records:
             request = StatusAndHeaders(f"GET {url} HTTP/1.1", [("Host", "news.example")], is_http_request=True)
             writer.write_record(writer.create_warc_record(url, "request", http_headers=request))
-            headers = StatusAndHeaders(status[0] if status else "200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+            headers = StatusAndHeaders(
+                status[0] if status else "200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1"
+            )
             record = writer.create_warc_record(
-                url, "response", payload=io.BytesIO(payload), http_headers=headers, warc_headers_dict={"WARC-Date": CRAWL_DATE}
+                url,
+                "response",
+                payload=io.BytesIO(payload),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": CRAWL_DATE},
             )
             writer.write_record(record)
 
@@ -88,8 +94,16 @@ def stored(db_path: Path, sql: str = "SELECT url, published, lang FROM documents
 def test_warc_adds_its_html_pages_with_the_crawl_url_and_date_and_a_rerun_reads_nothing_again(tmp_path, db_path):
     news = ntrex_pages(3)
     records = [
-        ("https://herald.example.com/2023/09/11/harbour-storm", (DATA / "article_en.html").read_bytes(), "text/html; charset=utf-8"),
-        ("https://tin.example.vn/bao", (DATA / "article_vi_cp1258.html").read_bytes(), "text/html"),  # charset in <meta> only
+        (
+            "https://herald.example.com/2023/09/11/harbour-storm",
+            (DATA / "article_en.html").read_bytes(),
+            "text/html; charset=utf-8",
+        ),
+        (
+            "https://tin.example.vn/bao",
+            (DATA / "article_vi_cp1258.html").read_bytes(),
+            "text/html",
+        ),  # charset in <meta> only
         *[(f"https://news.example/{slug}", page, "text/html; charset=utf-8") for slug, page in news],
         ("https://news.example/menu", (DATA / "no_text.html").read_bytes(), "text/html"),
         ("https://news.example/pixel.png", (DATA / "pixel.png").read_bytes(), "image/png"),
@@ -102,7 +116,9 @@ def test_warc_adds_its_html_pages_with_the_crawl_url_and_date_and_a_rerun_reads_
     assert result.exit_code == 0, result.output
     assert summary["kind"] == "warc" and summary["status"] == "done"
     assert (summary["added"], summary["already_stored"], summary["failed"]) == (5, 0, 1)
-    assert summary["failures"] == [{"origin": "https://news.example/menu", "reason": "no article text found in the HTML"}]
+    assert summary["failures"] == [
+        {"origin": "https://news.example/menu", "reason": "no article text found in the HTML"}
+    ]
     # the image, the redirect and the request records are not pages: left out, and said so
     assert "left out as not HTML pages" in summary["notes"][0] and "image/png 1" in summary["notes"][0]
     rows = {url: (str(published) if published else None, lang) for url, published, lang in stored(db_path)}
@@ -170,9 +186,13 @@ def test_a_gzip_bomb_page_in_the_middle_of_a_warc_loses_no_later_page(tmp_path, 
             ("https://news.example/broken", b"\x1f\x8b not gzip at all", "gzip"),
             (f"https://news.example/{last}", gzip.compress(page3), "gzip"),
         ]:
-            fields = [("Content-Type", "text/html; charset=utf-8")] + ([("Content-Encoding", encoding)] if encoding else [])
+            fields = [("Content-Type", "text/html; charset=utf-8")] + (
+                [("Content-Encoding", encoding)] if encoding else []
+            )
             headers = StatusAndHeaders("200 OK", fields, protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers)
+            )
 
     result, [summary] = add(str(crawl))
     assert result.exit_code == 0, result.output
@@ -181,7 +201,9 @@ def test_a_gzip_bomb_page_in_the_middle_of_a_warc_loses_no_later_page(tmp_path, 
     reasons = {failure["origin"]: failure["reason"] for failure in summary["failures"]}
     assert "over the input size cap" in reasons["https://news.example/bomb"]
     assert reasons["https://news.example/broken"].startswith("cannot decode its Content-Encoding gzip")
-    assert [url for url, *_ in stored(db_path)] == sorted([f"https://news.example/{first}", f"https://news.example/{last}"])
+    assert [url for url, *_ in stored(db_path)] == sorted(
+        [f"https://news.example/{first}", f"https://news.example/{last}"]
+    )
 
 
 def test_a_small_warc_whose_last_record_inflates_to_gigabytes_is_read_in_bounded_memory(tmp_path):
@@ -210,7 +232,9 @@ def test_a_small_warc_whose_last_record_inflates_to_gigabytes_is_read_in_bounded
     finally:
         tracemalloc.stop()
     [item] = items
-    assert isinstance(item, archives.Item) and len(item.data) == settings.MAX_INPUT_BYTES + 1  # refused later as too large
+    assert (
+        isinstance(item, archives.Item) and len(item.data) == settings.MAX_INPUT_BYTES + 1
+    )  # refused later as too large
     assert peak < 40 << 20  # the page's capped bytes and a megabyte of inflating, not 256 MB
 
 
@@ -234,7 +258,9 @@ def test_folder_recursive_with_include_exclude_and_a_binary_file(tmp_path, db_pa
     # the binary file, asked for by name: a clear reason, and nothing stored is lost
     result, [summary] = add(str(folder), "--include", "*.png", "--include", "*.html")
     assert result.exit_code == 1 and f"{folder}: 1 file failed" in result.stderr, result.output
-    assert summary["failures"] == [{"origin": str(folder / "pixel.png"), "reason": "looks like a binary file, not text or HTML"}]
+    assert summary["failures"] == [
+        {"origin": str(folder / "pixel.png"), "reason": "looks like a binary file, not text or HTML"}
+    ]
     assert (summary["added"], summary["skipped_unread"]) == (1, 1)  # the draft is new; harbour.html known by its bytes
     assert len(stored(db_path)) == 6
 
@@ -368,7 +394,10 @@ def test_bad_feeds_and_sitemaps_say_what_is_wrong_and_lose_nothing(site, db_path
 
     cases = [
         (["--feed", links[0]], "is not an RSS or Atom feed, it is an HTML page: add it without --feed"),
-        (["--sitemap", f"{base}/loop.xml"], "a sitemap that lists no pages (it lists only sitemaps already read: a loop)"),
+        (
+            ["--sitemap", f"{base}/loop.xml"],
+            "a sitemap that lists no pages (it lists only sitemaps already read: a loop)",
+        ),
         (["--sitemap", f"{base}/rss.xml"], "is not a sitemap, it is an RSS or Atom feed: use --feed"),
         ([f"{base}/rss.xml"], "is an RSS or Atom feed: add the pages it lists with `provenance add --feed"),
         (["--feed", f"{base}/nothing.xml"], "HTTP 404"),
@@ -382,7 +411,9 @@ def test_bad_feeds_and_sitemaps_say_what_is_wrong_and_lose_nothing(site, db_path
     assert stored(db_path) == before
 
 
-def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_it_stopped(tmp_path, db_path, monkeypatch):
+def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_it_stopped(
+    tmp_path, db_path, monkeypatch
+):
     """Ctrl-C arrives while the crawl is being read (KeyboardInterrupt from the item
     stream, where the main process spends its time between batches): the batches
     stored before stay, whole, and the same command again adds only the rest."""
@@ -412,7 +443,12 @@ def test_an_interrupted_run_keeps_its_stored_batches_and_a_rerun_picks_up_where_
     kept = stored(db_path, "SELECT doc_id, count(*) FROM passages GROUP BY doc_id")
     assert len(kept) in (2, 4)  # whole batches: the second is stored or not, as the workers' timing has it
     with duckdb.connect(str(db_path), read_only=True) as con:  # no half document: each kept one has all its passages
-        assert con.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM passages)").fetchone()[0] == 0
+        assert (
+            con.execute("SELECT count(*) FROM documents WHERE doc_id NOT IN (SELECT doc_id FROM passages)").fetchone()[
+                0
+            ]
+            == 0
+        )
 
     result, [summary] = add(str(crawl))
     assert result.exit_code == 0, result.output
@@ -448,7 +484,16 @@ def test_a_killed_bulk_add_leaves_no_process_behind(tmp_path, sig):
     for number in range(300):
         (folder / f"page-{number:03d}.html").write_bytes(page + f"<p>Page {number}.</p>".encode())
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent), "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-c", "from provenance.cli import cli; cli()", "--db", str(tmp_path / "k.duckdb"), "add", str(folder), "-q"]
+    command = [
+        sys.executable,
+        "-c",
+        "from provenance.cli import cli; cli()",
+        "--db",
+        str(tmp_path / "k.duckdb"),
+        "add",
+        str(folder),
+        "-q",
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen: set[int] = set()
     try:

@@ -154,8 +154,18 @@ def invoke(runner, *args, input=None):
 
 def add_corpus(runner, corpus, *options):
     result = invoke(
-        runner, "add", corpus["source"], "--title", SHARK_TITLE, "--site", "UPI", "--date", "2018-09-29",
-        "--url", "https://www.upi.com/shark", *options,
+        runner,
+        "add",
+        corpus["source"],
+        "--title",
+        SHARK_TITLE,
+        "--site",
+        "UPI",
+        "--date",
+        "2018-09-29",
+        "--url",
+        "https://www.upi.com/shark",
+        *options,
     )
     assert result.exit_code == 0, result.output
     result = invoke(runner, "add", corpus["distractors"], corpus["page"], *options)
@@ -163,9 +173,7 @@ def add_corpus(runner, corpus, *options):
 
 
 def test_add_every_kind_of_source_then_again(runner, corpus):
-    result = invoke(
-        runner, "add", corpus["source"], "--title", SHARK_TITLE, "--site", "UPI", "--date", "2018-09-29"
-    )
+    result = invoke(runner, "add", corpus["source"], "--title", SHARK_TITLE, "--site", "UPI", "--date", "2018-09-29")
     assert result.exit_code == 0, result.output
     shark = ADDED_LINE.match(result.stdout.strip())
     assert shark, result.stdout
@@ -215,7 +223,9 @@ def test_trace_translation_then_show_and_read_the_store(runner, stored, db_path,
     assert result.exit_code == 0, result.output
     out = result.stdout
     flat = " ".join(out.split())  # the sentences wrap at words to the terminal's width
-    assert re.search(rf"translation of {re.escape(SHARK_TITLE)} \(UPI, 2018-09-29, en\): \d+ of \d+ passages aligned", flat), out
+    assert re.search(
+        rf"translation of {re.escape(SHARK_TITLE)} \(UPI, 2018-09-29, en\): \d+ of \d+ passages aligned", flat
+    ), out
     assert "the source came first" in flat and f"{SHARK_TITLE} came first" not in flat  # named once, above
     run_id = re.search(r"provenance show (\w+)", out).group(1)
     # the alignment table's rows: suspect index, text, source index, text, score
@@ -279,7 +289,9 @@ def test_user_errors_are_one_line(runner, args):
 
 
 @pytest.mark.parametrize("command", ["trace", "add"])
-def test_an_empty_argument_is_refused_not_read_as_the_current_folder(runner, stored, db_path, tmp_path, monkeypatch, command):
+def test_an_empty_argument_is_refused_not_read_as_the_current_folder(
+    runner, stored, db_path, tmp_path, monkeypatch, command
+):
     """`trace ""` (an unset shell variable) would be the current folder, every file in
     it traced or added: it is a usage error, and nothing is read or stored."""
     monkeypatch.chdir(stored["source"].parent)
@@ -293,7 +305,10 @@ def test_an_empty_argument_is_refused_not_read_as_the_current_folder(runner, sto
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["add", "-", "--lang", "sr-Latn"], "--lang: 'sr-Latn' names a script (Latn), which the store does not keep; give the language alone ('sr')"),
+        (
+            ["add", "-", "--lang", "sr-Latn"],
+            "--lang: 'sr-Latn' names a script (Latn), which the store does not keep; give the language alone ('sr')",
+        ),
         (["add", "-", "--date", "9999-12-31"], "--date: 9999-12-31 is in the future (today is "),
         (["docs", "--since", "2024-13-01"], "--since: '2024-13-01' is not an ISO date (YYYY-MM-DD)"),
         (["docs", "--until", "soon"], "--until: 'soon' is not an ISO date (YYYY-MM-DD)"),
@@ -315,7 +330,17 @@ def test_a_region_is_dropped_and_todays_date_is_accepted(runner, tmp_path):
     import datetime
 
     today = datetime.date.today().isoformat()
-    result = invoke(runner, "add", "-", "--lang", "de-AT", "--date", today, "--json", input="Ein kurzer Text über einen Hafen, einen Sturm und die Fähren.")
+    result = invoke(
+        runner,
+        "add",
+        "-",
+        "--lang",
+        "de-AT",
+        "--date",
+        today,
+        "--json",
+        input="Ein kurzer Text über einen Hafen, einen Sturm und die Fähren.",
+    )
     assert result.exit_code == 0, result.output
     [doc] = json.loads(invoke(runner, "docs", "--json").stdout)
     assert (doc["lang"], doc["published"]) == ("de", today)
@@ -327,7 +352,9 @@ def test_c1_controls_are_dropped_and_bidi_overrides_cannot_reverse_what_is_shown
     and --json writes it as an escape, so the JSON reads back the same."""
     override = "\u202e"
     suspect = tmp_path / "suspect.txt"
-    suspect.write_text(stored["suspect"].read_text(encoding="utf-8").replace("\n\n", f" {override}gnp.tohs\n\n", 1), encoding="utf-8")
+    suspect.write_text(
+        stored["suspect"].read_text(encoding="utf-8").replace("\n\n", f" {override}gnp.tohs\n\n", 1), encoding="utf-8"
+    )
     html_path = tmp_path / "report.html"
     title = f"Shark\u009b31m attack {override}txet desrever"
     result = invoke(runner, "trace", suspect, "--title", title, "--html", html_path)
@@ -424,7 +451,10 @@ def test_a_batch_reports_every_input_even_when_one_fails(runner, corpus, tmp_pat
         (str(corpus["distractors"]), "added"),
     ]
     assert listed[1]["error"] == f"{tmp_path / 'missing.txt'}: no such file"
-    assert result.stderr.splitlines() == [f"failed: {tmp_path / 'missing.txt'}: no such file", "Error: 1 of 3 inputs failed"]
+    assert result.stderr.splitlines() == [
+        f"failed: {tmp_path / 'missing.txt'}: no such file",
+        "Error: 1 of 3 inputs failed",
+    ]
     assert len(doc_ids(runner)) == 3
 
     # a trace of a .jsonl of two records fails, and adds neither
@@ -451,8 +481,10 @@ def test_metadata_given_for_a_stored_document_corrects_it(runner, stored):
 
     updated = invoke(runner, "update", shark_id, "--site", "United Press International")
     assert updated.stdout.strip() == f"updated {shark_id}: site UPI -> United Press International"
-    assert invoke(runner, "update", shark_id, "--site", "United Press International").stdout.strip().endswith(
-        "nothing to do"
+    assert (
+        invoke(runner, "update", shark_id, "--site", "United Press International")
+        .stdout.strip()
+        .endswith("nothing to do")
     )
     one_error_line(invoke(runner, "update", shark_id), "nothing to update")
 
@@ -574,7 +606,9 @@ def test_store_options_after_the_command_and_no_store_made_by_reading(runner, co
     assert not typo.exists() and sorted(p.name for p in tmp_path.iterdir() if "duckdb" in p.name) == ["other.duckdb"]
     blocked = tmp_path / "a-file"
     blocked.write_text("x", encoding="utf-8")
-    one_error_line(invoke(runner, "add", corpus["source"], "--db", blocked / "sub" / "s.duckdb"), "cannot create the folder")
+    one_error_line(
+        invoke(runner, "add", corpus["source"], "--db", blocked / "sub" / "s.duckdb"), "cannot create the folder"
+    )
 
 
 def test_an_id_prefix_is_found_or_named_as_ambiguous_or_too_short(runner, tmp_path):
@@ -663,8 +697,12 @@ def test_a_store_in_a_read_only_folder_is_one_error(runner, corpus, tmp_path):
     invoke(runner, "add", corpus["distractors"], "--db", store)
     with read_only(folder):
         assert len(json.loads(invoke(runner, "docs", "--json", "--db", store).stdout)) == 3  # reading works
-        one_error_line(invoke(runner, "add", corpus["page"], "--db", store), rf"cannot write to {re.escape(str(store))}: ")
-        one_error_line(invoke(runner, "trace", corpus["suspect"], "--db", store), r"cannot write to .*nothing was half-written")
+        one_error_line(
+            invoke(runner, "add", corpus["page"], "--db", store), rf"cannot write to {re.escape(str(store))}: "
+        )
+        one_error_line(
+            invoke(runner, "trace", corpus["suspect"], "--db", store), r"cannot write to .*nothing was half-written"
+        )
     assert len(json.loads(invoke(runner, "docs", "--json", "--db", store).stdout)) == 3
 
 
@@ -677,7 +715,9 @@ def test_a_read_only_store_file_is_read_by_the_commands_that_only_read(runner, s
         assert len(json.loads(invoke(runner, "docs", "--json").stdout)) == 5  # the corpus and the kept suspect
         assert [run["run_id"] for run in json.loads(invoke(runner, "runs", "--json").stdout)] == [run_id]
         assert json.loads(invoke(runner, "show", run_id, "--json").stdout)["run_id"] == run_id
-        one_error_line(invoke(runner, "add", stored["page"]), rf"{re.escape(str(db_path))} is read-only and this command writes")
+        one_error_line(
+            invoke(runner, "add", stored["page"]), rf"{re.escape(str(db_path))} is read-only and this command writes"
+        )
     assert not db_path.with_name(db_path.name + ".wal").exists()
 
 
@@ -699,7 +739,9 @@ def test_a_full_disk_during_add_is_one_error_and_the_store_stays_whole(runner, s
     before = doc_ids(runner)
     long_story = tmp_path / "long.txt"
     # 250 passages: their vectors alone (388 bytes each) are more than the 64 kB the file may grow
-    long_story.write_text("\n\n".join(f"Paragraph {n} of a long report on the harbour." for n in range(250)), encoding="utf-8")
+    long_story.write_text(
+        "\n\n".join(f"Paragraph {n} of a long report on the harbour." for n in range(250)), encoding="utf-8"
+    )
     repo = Path(__file__).resolve().parents[1]
     finished = subprocess.run(
         [sys.executable, "-c", "from provenance.cli import cli; cli()", "add", str(long_story), "--db", str(db_path)],

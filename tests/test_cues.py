@@ -16,8 +16,8 @@ from provenance.cues import (
     extract_cues,
     translation_hints,
 )
-from provenance.outlets import outlet_matches, source_language
 from provenance.models import BOILERPLATE, Cue, Passage
+from provenance.outlets import outlet_matches, source_language
 
 
 def cues_in(*texts: str, lang: str | None = None) -> list[Cue]:
@@ -33,22 +33,42 @@ def only_cue(text: str, lang: str | None = None) -> Cue:
 @pytest.mark.parametrize(
     "lang, text, kind, outlet",
     [
-        ("en", "According to Politico, the European Commission will propose new tariffs on Chinese steel.",
-         ACCORDING_TO, "Politico"),
+        (
+            "en",
+            "According to Politico, the European Commission will propose new tariffs on Chinese steel.",
+            ACCORDING_TO,
+            "Politico",
+        ),
         ("en", "The plan was first reported by POLITICO's Brussels bureau on Wednesday.", REPORTED, "Politico"),
         ("en", "The talks have stalled, Politico reported on Thursday, citing three diplomats.", REPORTED, "Politico"),
-        ("en", "\"We are not there yet,\" a senior EU official told Politico.", TOLD, "Politico"),
+        ("en", '"We are not there yet," a senior EU official told Politico.', TOLD, "Politico"),
         ("en", "According to the New York Times, the deal was signed in secret.", ACCORDING_TO, "The New York Times"),
-        ("en", "The memo, first obtained by reporters, was later published by the Washington Post.",
-         REPORTED, "The Washington Post"),
-        ("vi", "Theo Politico, Ủy ban châu Âu sẽ đề xuất áp thuế mới đối với thép Trung Quốc.",
-         ACCORDING_TO, "Politico"),
+        (
+            "en",
+            "The memo, first obtained by reporters, was later published by the Washington Post.",
+            REPORTED,
+            "The Washington Post",
+        ),
+        (
+            "vi",
+            "Theo Politico, Ủy ban châu Âu sẽ đề xuất áp thuế mới đối với thép Trung Quốc.",
+            ACCORDING_TO,
+            "Politico",
+        ),
         ("vi", "Theo báo Dân trí, vụ tai nạn xảy ra lúc 9h sáng nay trên quốc lộ 1A.", ACCORDING_TO, "Dân trí"),
         ("vi", "Một quan chức EU nói với Politico rằng thỏa thuận sắp hoàn tất.", TOLD, "Politico"),
-        ("vi", "Tờ Thời báo New York đưa tin Rosenstein đã thảo luận về việc ghi âm các cuộc trò chuyện.",
-         REPORTED, "The New York Times"),
-        ("fr", "Selon Le Monde, le gouvernement prépare une réforme des retraites pour l'automne.",
-         ACCORDING_TO, "Le Monde"),
+        (
+            "vi",
+            "Tờ Thời báo New York đưa tin Rosenstein đã thảo luận về việc ghi âm các cuộc trò chuyện.",
+            REPORTED,
+            "The New York Times",
+        ),
+        (
+            "fr",
+            "Selon Le Monde, le gouvernement prépare une réforme des retraites pour l'automne.",
+            ACCORDING_TO,
+            "Le Monde",
+        ),
         ("fr", "« Nous sommes prêts », a déclaré à l'AFP un responsable du ministère.", TOLD, "AFP"),
         ("fr", "D'après le quotidien Le Figaro, le projet de loi sera présenté en juin.", ACCORDING_TO, "Le Figaro"),
         ("de", "Laut Spiegel plant die Bundesregierung ein neues Klimagesetz.", ACCORDING_TO, "Der Spiegel"),
@@ -60,8 +80,12 @@ def only_cue(text: str, lang: str | None = None) -> Cue:
         ("ru", "Как сообщает РБК со ссылкой на источники, сделка уже закрыта.", REPORTED, "РБК"),
         ("ru", "По данным Интерфакса, в офисах компании прошли обыски.", ACCORDING_TO, "Интерфакс"),
         ("ru", "Об этом пишет «Коммерсантъ».", REPORTED, "Коммерсантъ"),
-        ("uk", "За даними Української правди, уряд ухвалив рішення на закритому засіданні.",
-         ACCORDING_TO, "Українська правда"),
+        (
+            "uk",
+            "За даними Української правди, уряд ухвалив рішення на закритому засіданні.",
+            ACCORDING_TO,
+            "Українська правда",
+        ),
         ("uk", "Як повідомляє Укрінформ, засідання відбулося у вівторок.", REPORTED, "Укрінформ"),
         ("zh", "据新华社报道，中国国务院总理周二在北京会见了来访的德国总理。", ACCORDING_TO, "新华社"),
         ("zh", "据美国《纽约时报》报道，谈判已陷入僵局。", ACCORDING_TO, "The New York Times"),
@@ -98,7 +122,7 @@ def test_unknown_outlets_need_evidence_of_being_publications():
 def test_a_name_written_as_a_domain_gives_the_domain():
     cue = only_cue("Seperti dilansir Kompas.com, banjir melanda Jakarta.")
     assert (cue.outlet, cue.domain) == ("Kompas", "kompas.com")
-    cue = only_cue("\"It was a good point,\" Sturridge told LiverpoolFC.com.")
+    cue = only_cue('"It was a good point," Sturridge told LiverpoolFC.com.')
     assert (cue.outlet, cue.domain) == ("LiverpoolFC.com", "liverpoolfc.com")
 
 
@@ -124,21 +148,56 @@ def test_a_cue_inside_a_sentence_is_not_a_byline():
 @pytest.mark.parametrize(
     "text, url, domain, outlet, lang",
     [
-        ("Source: https://www.politico.eu/article/eu-sanctions-russia/.",
-         "https://www.politico.eu/article/eu-sanctions-russia/", "politico.eu", "Politico", "en"),
-        ("Nguồn: https://vnexpress.net/eu-ap-thue-thep-trung-quoc-4791234.html",
-         "https://vnexpress.net/eu-ap-thue-thep-trung-quoc-4791234.html", "vnexpress.net", "VnExpress", "vi"),
-        ("Quelle: https://www.spiegel.de/politik/klimagesetz-a-1234.html",
-         "https://www.spiegel.de/politik/klimagesetz-a-1234.html", "spiegel.de", "Der Spiegel", "de"),
+        (
+            "Source: https://www.politico.eu/article/eu-sanctions-russia/.",
+            "https://www.politico.eu/article/eu-sanctions-russia/",
+            "politico.eu",
+            "Politico",
+            "en",
+        ),
+        (
+            "Nguồn: https://vnexpress.net/eu-ap-thue-thep-trung-quoc-4791234.html",
+            "https://vnexpress.net/eu-ap-thue-thep-trung-quoc-4791234.html",
+            "vnexpress.net",
+            "VnExpress",
+            "vi",
+        ),
+        (
+            "Quelle: https://www.spiegel.de/politik/klimagesetz-a-1234.html",
+            "https://www.spiegel.de/politik/klimagesetz-a-1234.html",
+            "spiegel.de",
+            "Der Spiegel",
+            "de",
+        ),
         ("Источник: https://tass.ru/politika/1234567", "https://tass.ru/politika/1234567", "tass.ru", "ТАСС", "ru"),
-        ("来源：https://www.news.cn/politics/2024-09/11/c_1130.htm",
-         "https://www.news.cn/politics/2024-09/11/c_1130.htm", "news.cn", "新华社", "zh"),
-        ("出典：https://www3.nhk.or.jp/news/html/20240912/k1001.html",
-         "https://www3.nhk.or.jp/news/html/20240912/k1001.html", "nhk.or.jp", "NHK", "ja"),
-        ("المصدر: https://www.aljazeera.net/news/2024/9/12/x",
-         "https://www.aljazeera.net/news/2024/9/12/x", "aljazeera.net", "Al Jazeera", "ar"),
-        ("Source: https://www.example-daily.org/world/story-1", "https://www.example-daily.org/world/story-1",
-         "example-daily.org", None, "en"),
+        (
+            "来源：https://www.news.cn/politics/2024-09/11/c_1130.htm",
+            "https://www.news.cn/politics/2024-09/11/c_1130.htm",
+            "news.cn",
+            "新华社",
+            "zh",
+        ),
+        (
+            "出典：https://www3.nhk.or.jp/news/html/20240912/k1001.html",
+            "https://www3.nhk.or.jp/news/html/20240912/k1001.html",
+            "nhk.or.jp",
+            "NHK",
+            "ja",
+        ),
+        (
+            "المصدر: https://www.aljazeera.net/news/2024/9/12/x",
+            "https://www.aljazeera.net/news/2024/9/12/x",
+            "aljazeera.net",
+            "Al Jazeera",
+            "ar",
+        ),
+        (
+            "Source: https://www.example-daily.org/world/story-1",
+            "https://www.example-daily.org/world/story-1",
+            "example-daily.org",
+            None,
+            "en",
+        ),
     ],
 )
 def test_source_lines_with_a_url(text, url, domain, outlet, lang):
@@ -176,7 +235,7 @@ def test_source_lines_with_a_name(text, outlet):
         "According to John Smith, a spokesman for the ministry, talks continue.",
         "According to NASA, the launch window opens on Friday.",
         "He told reporters on Monday that the plan was dead.",
-        "\"NO, NOT AGAIN,\" wrote one user on the forum.",
+        '"NO, NOT AGAIN," wrote one user on the forum.',
         "Theo đó, các nước thành viên EU sẽ áp thuế bổ sung.",
         "Theo ông Nguyễn Văn Nam, giá xăng sẽ còn tăng.",
         "Theo PGS.TS Trần Văn Bình, điều này hoàn toàn hợp lý.",
@@ -276,8 +335,12 @@ def test_outlet_matches_a_stored_document():
 
 
 def test_outlet_matches_a_url():
-    cue = Cue(kind=SOURCE, text="Nguồn: …", url="https://vnexpress.net/eu-ap-thue-4791234.html?utm_source=fb",
-              domain="vnexpress.net")
+    cue = Cue(
+        kind=SOURCE,
+        text="Nguồn: …",
+        url="https://vnexpress.net/eu-ap-thue-4791234.html?utm_source=fb",
+        domain="vnexpress.net",
+    )
     assert outlet_matches(cue, site=None, url="http://www.vnexpress.net/eu-ap-thue-4791234.html/")
     assert outlet_matches(cue, site=None, url="https://e.vnexpress.net/news/eu-tariffs-4791300.html")
     assert outlet_matches(cue, site="VnExpress", url=None)

@@ -42,7 +42,10 @@ def test_a_number_on_one_side_only_is_a_notation_not_a_change():
 
 
 def test_a_changed_name_is_flagged_within_one_language_only():
-    suspect, source = "President Macron said on Tuesday that taxes would rise.", "President Merkel said on Tuesday that taxes would rise."
+    suspect, source = (
+        "President Macron said on Tuesday that taxes would rise.",
+        "President Merkel said on Tuesday that taxes would rise.",
+    )
     assert differences(suspect, source, same_language=True, lang="en") == Differences(
         suspect_names=["Macron"], source_names=["Merkel"]
     )

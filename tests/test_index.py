@@ -5,13 +5,12 @@ real NTREX stories embedded by the real model."""
 
 import numpy as np
 import pytest
+from test_store import DIM, MODEL, make_document
 
 from provenance import settings
 from provenance.index import DocumentIndex
 from provenance.retrieve import Corpus, index_folder
 from provenance.store import Store
-
-from test_store import DIM, MODEL, make_document
 
 LANGS = ("en", "de", "vi")
 
@@ -58,7 +57,9 @@ def exact_nearest(vectors: dict[str, np.ndarray], query: np.ndarray, k: int, ski
 def test_inverted_files_hold_the_exact_top_5_in_the_shortlist(bound_store, approximate):
     vectors = fill(bound_store, 1500)
     corpus = Corpus.from_store(bound_store)
-    assert {lang: shard.searcher is not None for lang, shard in corpus.index.shards.items()} == dict.fromkeys(LANGS, True)
+    assert {lang: shard.searcher is not None for lang, shard in corpus.index.shards.items()} == dict.fromkeys(
+        LANGS, True
+    )
     found = 0
     queries = list(vectors)[:100]
     for doc_id in queries:
@@ -134,7 +135,9 @@ def test_an_index_left_by_another_store_is_not_used(db_path, approximate):
         vectors = fill(store, 40, first=9000, seed=2)
         corpus = Corpus.from_store(store)
         assert len(corpus) == 40
-        assert {stored.doc_id for _, stored in corpus.resolve(corpus.nearest(next(iter(vectors.values())), 40))} == set(vectors)
+        assert {stored.doc_id for _, stored in corpus.resolve(corpus.nearest(next(iter(vectors.values())), 40))} == set(
+            vectors
+        )
 
 
 def test_a_damaged_index_file_is_rebuilt_from_the_store(db_path, approximate):

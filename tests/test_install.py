@@ -27,7 +27,18 @@ def test_built_wheel_installs_and_runs_the_demo(tmp_path, demo_store):
     shutil.copytree(REPO / "provenance", source / "provenance", ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
         check=True,
         cwd=tmp_path,
     )
@@ -48,7 +59,18 @@ def test_built_wheel_installs_and_runs_the_demo(tmp_path, demo_store):
 
     target = tmp_path / "installed"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(target), str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
         cwd=tmp_path,
     )
@@ -62,12 +84,21 @@ def test_built_wheel_installs_and_runs_the_demo(tmp_path, demo_store):
     env.pop("PROVENANCE_DB", None)  # the demo's default store, in the folder it runs from
     where = subprocess.run(
         [sys.executable, "-c", "import provenance; print(provenance.__file__)"],
-        check=True, cwd=elsewhere, env=env, capture_output=True, text=True,
+        check=True,
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
     ).stdout
     assert Path(where.strip()).is_relative_to(target)
     result = subprocess.run(
         [str(target / "bin" / "provenance"), "demo", "--json"],
-        check=False, cwd=elsewhere, env=env, capture_output=True, text=True, timeout=600,
+        check=False,
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert [case["name"] for case in json.loads(result.stdout)["cases"]] == [case.name for case in demo_store[1]]

@@ -38,13 +38,20 @@ def judged(embedder):
         match = judge.compare(suspect, vectors[0], source, vectors[1])
         features = judge.relation_features(suspect, vectors[0], source, vectors[1])
         probabilities = judge.relation_probabilities(features, suspect.lang == source.lang)
-        source_probability = judge.source_model().probability(judge.source_features(suspect, vectors[0], source, vectors[1]))
+        source_probability = judge.source_model().probability(
+            judge.source_features(suspect, vectors[0], source, vectors[1])
+        )
         if match.relation == UNRELATED:
-            assert match.confidence == pytest.approx(1 - source_probability, abs=5e-4) or match.evidence.aligned_passages == 0
+            assert (
+                match.confidence == pytest.approx(1 - source_probability, abs=5e-4)
+                or match.evidence.aligned_passages == 0
+            )
         else:
             related = {name: p for name, p in probabilities.items() if name != UNRELATED}
             assert match.relation == max(related, key=related.get)
-            assert match.confidence == pytest.approx(judge.source_model().calibrated(source_probability, "named"), abs=5e-4)
+            assert match.confidence == pytest.approx(
+                judge.source_model().calibrated(source_probability, "named"), abs=5e-4
+            )
         return match
 
     return judge_pair

@@ -129,7 +129,9 @@ def test_cited_intermediate_is_a_placeholder_and_a_round_trip_is_flagged(tracker
 def test_two_independent_origins(tracker):
     """A roundup made of two same-event stories from two outlets has two roots."""
     first = _original(tracker)
-    second = next(doc for doc in tracker.documents(site=ORIGINAL_SITE) if doc.title == "Earthquakes and tsunamis in Indonesia")
+    second = next(
+        doc for doc in tracker.documents(site=ORIGINAL_SITE) if doc.title == "Earthquakes and tsunamis in Indonesia"
+    )
     roundup = _add(
         tracker,
         "\n\n".join(_paragraphs(first)[:4] + _paragraphs(second)[:4]),
@@ -190,7 +192,9 @@ def test_html_escapes_every_text(tracker):
 
 def test_demo_lineage_reports_a_wrong_graph(tracker):
     lineage = demo_lineage(tracker)
-    wrong = DemoLineage(lineage.story, lineage.focus, [("https://a.invalid", "https://b.invalid")], lineage.expected_roots)
+    wrong = DemoLineage(
+        lineage.story, lineage.focus, [("https://a.invalid", "https://b.invalid")], lineage.expected_roots
+    )
     assert not wrong.ok and wrong.missing == [("https://a.invalid", "https://b.invalid")]
 
 
@@ -210,4 +214,6 @@ def test_the_readme_shows_the_demo_story_as_lineage_prints_it(demo_store, db_pat
     assert example.splitlines() == printed[:-1]
     # what the summary counts is what the tree shows
     count = int(example.split(" stored articles", 1)[0])
-    assert sum(f"({lang}, 20" in line for line in example.splitlines()[2:] for lang in ("en", "de", "fr", "vi")) == count
+    assert (
+        sum(f"({lang}, 20" in line for line in example.splitlines()[2:] for lang in ("en", "de", "fr", "vi")) == count
+    )

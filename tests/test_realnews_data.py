@@ -4,7 +4,6 @@ splits by story, enough stories and languages, none of the reserved stories."""
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections import defaultdict
@@ -96,8 +95,8 @@ def test_no_reserved_story(rows):
 def test_normalisation_keeps_a_pasted_copy_and_a_cut_matching():
     text = "date 2024-08-07 *\n\n\u201cQuoted\u201d line  \r\nsecond paragraph\n\nthird\n"
     assert realnews.digest(text) == realnews.digest('"Quoted" line\nsecond paragraph\n\nthird')
-    cut = realnews.normalise(text)[: len("\"Quoted\" line\nsecond paragraph")]
-    assert realnews.normalise(cut) == "\"Quoted\" line\nsecond paragraph\n"
+    cut = realnews.normalise(text)[: len('"Quoted" line\nsecond paragraph')]
+    assert realnews.normalise(cut) == '"Quoted" line\nsecond paragraph\n'
 
 
 def test_a_saved_part_is_found_again_in_a_longer_page_text():

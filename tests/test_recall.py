@@ -76,7 +76,9 @@ The port authority closed the shipping lane for the afternoon while the ship was
 
 
 def _doc(text, lang, url, site, published=None):
-    return prepare(RawDocument(text=text, origin="test", lang=lang, url=url, site=site, title=site, published=published))
+    return prepare(
+        RawDocument(text=text, origin="test", lang=lang, url=url, site=site, title=site, published=published)
+    )
 
 
 def _store(tracker, dated):
@@ -84,7 +86,9 @@ def _store(tracker, dated):
     tracker.add_documents(
         [
             _doc(ORIGINAL, "en", "https://worldnews.example/ferry-skerrin", "World News", day("2026-03-10")),
-            _doc(TRANSLATION, "de", "https://nachrichten.example/faehre-skerrin", "Nachrichten Heute", day("2026-03-11")),
+            _doc(
+                TRANSLATION, "de", "https://nachrichten.example/faehre-skerrin", "Nachrichten Heute", day("2026-03-11")
+            ),
             _doc(ENGLISH_REWRITE, "en", "https://harbortimes.example/marlow-star", "Harbor Times", day("2026-03-11")),
             _doc(OTHER, "en", "https://worldnews.example/cargo-lindholm", "World News", day("2026-02-01")),
         ]
@@ -114,7 +118,10 @@ def test_a_brief_whose_source_is_stored_is_named_or_offered_as_a_lead(db_path):
         result = tracker.trace(_doc(BRIEF, "en", None, "Briefs"), keep=False)
         found = result.source or result.lead
         assert found is not None, verdict_line(result)
-        assert found.source.url in ("https://worldnews.example/ferry-skerrin", "https://nachrichten.example/faehre-skerrin")
+        assert found.source.url in (
+            "https://worldnews.example/ferry-skerrin",
+            "https://nachrichten.example/faehre-skerrin",
+        )
         line = verdict_line(result)
         assert ("possible source" in line) == (result.source is None)
         # no candidate reads "unrelated" while every passage of the suspect has a counterpart in it
@@ -179,7 +186,9 @@ def test_bbc_japanese_adaptations_are_named_or_offered_as_leads(db_path):
         return prepare(RawDocument(text=text, origin="closa", lang=lang))
 
     with Tracker(db=db_path) as tracker:
-        stored = tracker.add_documents([plain(p["en_text"], "en") for p in originals] + [plain(t, "en") for t in distractors])
+        stored = tracker.add_documents(
+            [plain(p["en_text"], "en") for p in originals] + [plain(t, "en") for t in distractors]
+        )
         id_of = {p["pair_id"]: added.doc.doc_id for p, added in zip(originals, stored)}
         named = tracker.trace(plain(pairs["35379006/0"]["ja_text"], "ja"), keep=False)
         assert named.source is not None and named.source.source.doc_id == id_of["35379006/0"], verdict_line(named)

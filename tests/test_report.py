@@ -153,7 +153,10 @@ def rendered(result, styles=False):
 
 def test_verdict_direction_and_header():
     text = rendered(make_result())
-    assert "rewrite of EU fines Apple (Politico, 2024-09-10, en): 4 of 5 passages aligned, confidence moderate (0.87)" in text
+    assert (
+        "rewrite of EU fines Apple (Politico, 2024-09-10, en): 4 of 5 passages aligned, confidence moderate (0.87)"
+        in text
+    )
     assert "the source came first: published 2024-09-10, before the suspect; the suspect cites it" in text
     assert "according_to: Politico" in text
     assert "likely a translation" in text
@@ -343,7 +346,15 @@ def test_every_view_fits_the_terminal_and_loses_nothing(width, explain):
 
 def test_the_key_explains_every_figure_the_report_shows():
     terms = {term for term, _ in KEY}
-    assert {"retrieval", "confidence", "mean link score", "order preservation", "near-verbatim", "cue kinds", "rank"} <= terms
+    assert {
+        "retrieval",
+        "confidence",
+        "mean link score",
+        "order preservation",
+        "near-verbatim",
+        "cue kinds",
+        "rank",
+    } <= terms
     meanings = " ".join(meaning for _, meaning in KEY)
     assert "+0.50 cue" in meanings and "-0.20 date" in meanings and "negative" in meanings
     for kind in ("according_to", "reported", "told", "source", "byline"):
@@ -391,7 +402,7 @@ def test_docs_and_runs_tables_fit_the_terminal(width):
     assert _words(LONG_TITLE) <= set(text.split())
 
 
-HOSTILE_TITLE = '<script>alert("x")</script> & \'quoted\''
+HOSTILE_TITLE = "<script>alert(\"x\")</script> & 'quoted'"
 HOSTILE_PASSAGE = '<img src=x onerror="alert(1)"> said the "minister"'
 
 
@@ -582,7 +593,9 @@ def make_story():
 def derived_result():
     """make_result with a later translation of the suspect among the candidates."""
     result = make_result()
-    later = make_document("later001", SOURCE_TEXTS, "vi", title="Apple phải trả", site="Bao Sau", published="2024-09-20")
+    later = make_document(
+        "later001", SOURCE_TEXTS, "vi", title="Apple phải trả", site="Bao Sau", published="2024-09-20"
+    )
     result.matches.insert(
         1,
         Match(

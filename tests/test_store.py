@@ -257,7 +257,9 @@ def test_a_failed_write_leaves_no_half_document(store):
     wrong_width = unit_vectors(4, dim=DIM - 1)
     fine = make_document("fine0000", ["A story that is stored correctly."])
     with pytest.raises(ValueError, match="passage_vecs has shape"):
-        store.add_documents([(fine, unit_vectors(1), unit_vectors(1)[0]), (VIETNAMESE, wrong_width, unit_vectors(1)[0])])
+        store.add_documents(
+            [(fine, unit_vectors(1), unit_vectors(1)[0]), (VIETNAMESE, wrong_width, unit_vectors(1)[0])]
+        )
     assert store.stored_ids([fine.doc_id, VIETNAMESE.doc_id]) == set()
     assert store.documents() == []
     add(store, VIETNAMESE)
@@ -271,7 +273,9 @@ def test_a_write_that_fails_in_the_database_is_rolled_back_whole(store):
     broken.passages[0].kind = None
     fine = make_document("fine0000", ["A story that is stored correctly."])
     with pytest.raises(duckdb.Error):
-        store.add_documents([(fine, unit_vectors(1), unit_vectors(1)[0]), (broken, unit_vectors(1), unit_vectors(1)[0])])
+        store.add_documents(
+            [(fine, unit_vectors(1), unit_vectors(1)[0]), (broken, unit_vectors(1), unit_vectors(1)[0])]
+        )
     assert store.stored_ids([fine.doc_id, broken.doc_id]) == set()
     assert store.documents() == []
 
@@ -393,8 +397,16 @@ def test_runs_are_filtered_like_llm_logs(store):
 
 def test_documents_are_filtered_by_site_language_dates_and_words(store):
     add(store, VIETNAMESE)
-    add(store, make_document("politico", ["Europe must defend itself, Macron says."], site="Politico Europe",
-                             published="2024-09-11", title="Macron on defence"))
+    add(
+        store,
+        make_document(
+            "politico",
+            ["Europe must defend itself, Macron says."],
+            site="Politico Europe",
+            published="2024-09-11",
+            title="Macron on defence",
+        ),
+    )
     add(store, make_document("guardian", ["Rain is expected all week."], site="The Guardian", published="2024-08-01"))
 
     def ids(**filters):
@@ -505,7 +517,9 @@ def test_a_store_of_float_vectors_is_upgraded_to_packed_vectors_and_numbered_doc
     for step in MIGRATIONS[:3]:
         step(con, DIM)
         con.execute("INSERT INTO migrations VALUES (?, now())", [step.__name__])
-    docs = [make_document(f"old{n:05d}", [f"Old story {n}, first line.", f"Old story {n}, second line."]) for n in range(3)]
+    docs = [
+        make_document(f"old{n:05d}", [f"Old story {n}, first line.", f"Old story {n}, second line."]) for n in range(3)
+    ]
     vectors = {doc.doc_id: unit_vectors(2, seed=n) for n, doc in enumerate(docs)}
     for minute, doc in enumerate(docs):
         con.execute(
@@ -517,8 +531,14 @@ def test_a_store_of_float_vectors_is_upgraded_to_packed_vectors_and_numbered_doc
                 "INSERT INTO passages VALUES (?, ?, ?, 'body', 'en', ?, ?, ?, ?)",
                 [doc.doc_id, p.idx, p.para, p.text, p.start, p.end, vectors[doc.doc_id][p.idx].tolist()],
             )
-            con.execute("INSERT INTO embeddings VALUES (?, ?, ?)", [MODEL, text_hash(p.text), vectors[doc.doc_id][p.idx].tolist()])
-    con.execute("INSERT INTO embeddings VALUES (?, ?, ?)", [MODEL, text_hash("a suspect never kept"), unit_vectors(1, 9)[0].tolist()])
+            con.execute(
+                "INSERT INTO embeddings VALUES (?, ?, ?)",
+                [MODEL, text_hash(p.text), vectors[doc.doc_id][p.idx].tolist()],
+            )
+    con.execute(
+        "INSERT INTO embeddings VALUES (?, ?, ?)",
+        [MODEL, text_hash("a suspect never kept"), unit_vectors(1, 9)[0].tolist()],
+    )
     con.close()
 
     with Store(db_path) as upgraded:
@@ -529,7 +549,10 @@ def test_a_store_of_float_vectors_is_upgraded_to_packed_vectors_and_numbered_doc
         assert upgraded._con.execute("SELECT count(*) FROM embeddings").fetchall() == [(1,)]
         texts = [p.text for p in docs[1].passages] + ["a suspect never kept"]
         cached = upgraded.cached_embeddings(MODEL, [text_hash(text) for text in texts])
-        assert close(np.stack([cached[text_hash(text)] for text in texts]), np.concatenate([vectors[docs[1].doc_id], unit_vectors(1, 9)]))
+        assert close(
+            np.stack([cached[text_hash(text)] for text in texts]),
+            np.concatenate([vectors[docs[1].doc_id], unit_vectors(1, 9)]),
+        )
         upgraded.delete_document(docs[2].doc_id)
         add(upgraded, VIETNAMESE)
         assert upgraded.seq_of(VIETNAMESE.doc_id) == 4  # a deleted document's number is not given again

@@ -104,7 +104,7 @@ def test_a_short_name_needs_one_stored_site_ending_so():
 
 
 def test_an_ambiguous_short_name_points_at_no_stored_site():
-    """"the Post" names an outlet by its outlet word, as it did before; with two stored
+    """ "the Post" names an outlet by its outlet word, as it did before; with two stored
     Posts it stays that placeholder and favours neither."""
     text = "The harbour wall gave way on Tuesday night after three days of rain, the Post reported on Wednesday."
     assert _cues(text, [("The Harbour Post", SITE)]) == ["Harbour Post"]

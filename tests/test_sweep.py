@@ -53,7 +53,9 @@ def _records() -> list[dict]:
         row = json.loads(line)
         key = (row["doc_id"], row["lang"])
         if key in DATES:
-            records.append({"text": " ".join(row["sentences"]), "lang": row["lang"], "date": DATES[key], "url": _url(key)})
+            records.append(
+                {"text": " ".join(row["sentences"]), "lang": row["lang"], "date": DATES[key], "url": _url(key)}
+            )
     return records
 
 
@@ -65,13 +67,19 @@ def corpus(tmp_path_factory) -> dict[str, Path]:
 
     folder = tmp_path_factory.mktemp("corpus")
     jsonl = folder / "corpus.jsonl"
-    jsonl.write_text("\n".join([json.dumps(r, ensure_ascii=False) for r in _records()] + BAD_JSONL) + "\n", encoding="utf-8")
+    jsonl.write_text(
+        "\n".join([json.dumps(r, ensure_ascii=False) for r in _records()] + BAD_JSONL) + "\n", encoding="utf-8"
+    )
     warc = folder / "crawl.warc"
     with warc.open("wb") as out:
         writer = WARCWriter(out, gzip=False)
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
         page = (DATA / "article_en.html").read_bytes()
-        writer.write_record(writer.create_warc_record("https://example.org/page", "response", payload=BytesIO(page), http_headers=headers))
+        writer.write_record(
+            writer.create_warc_record(
+                "https://example.org/page", "response", payload=BytesIO(page), http_headers=headers
+            )
+        )
         out.write(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\n<html>cut short")
     return {"jsonl": jsonl, "warc": warc}
 
@@ -85,14 +93,18 @@ def _related(db: Path) -> dict[frozenset, str]:
             "WHERE relation IN ('translation', 'copy', 'rewrite', 'partial')"
         ).fetchall()
     by_url = {_url(key): key for key in DATES}
-    return {frozenset({by_url.get(keys[a], keys[a]), by_url.get(keys[b], keys[b])}): relation for a, b, relation in rows}
+    return {
+        frozenset({by_url.get(keys[a], keys[a]), by_url.get(keys[b], keys[b])}): relation for a, b, relation in rows
+    }
 
 
 @pytest.fixture(scope="module")
 def swept(corpus, tmp_path_factory):
     """The single-machine sweep through the CLI: its JSON output and its store."""
     db = tmp_path_factory.mktemp("single") / "single.duckdb"
-    result = CliRunner().invoke(cli, ["--db", str(db), "sweep", str(corpus["jsonl"]), str(corpus["warc"]), "--json", "-q"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "sweep", str(corpus["jsonl"]), str(corpus["warc"]), "--json", "-q"]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout), db
 
@@ -111,7 +123,9 @@ def test_sweep_finds_the_translations_and_lists_bad_records(swept, corpus):
     assert len(broken) == 1 and "it is truncated" in reasons[broken[0]]
     assert len(reasons) == len(report["bad_records"]) == 4
     with duckdb.connect(str(db), read_only=True) as con:
-        engine, figures, bad = con.execute("SELECT engine, figures, bad_records FROM sweeps WHERE sweep_id = ?", [report["sweep_id"]]).fetchone()
+        engine, figures, bad = con.execute(
+            "SELECT engine, figures, bad_records FROM sweeps WHERE sweep_id = ?", [report["sweep_id"]]
+        ).fetchone()
     assert engine == "one machine" and json.loads(figures)["related"] == 4
     assert sorted(map(tuple, json.loads(bad))) == sorted(reasons.items())
 
@@ -200,8 +214,12 @@ def test_spark_job_finds_the_same_pairs_as_one_machine(spark, swept, corpus, tmp
     assert [(p["suspect"], p["source"], p["relation"]) for p in imported["related_pairs"]] == sorted(
         (p["suspect"], p["source"], p["relation"]) for p in report["related_pairs"]
     )
-    jsonl_bad = {(r["origin"], r["reason"]) for r in imported["bad_records"] if r["origin"].startswith(str(corpus["jsonl"]))}
-    assert jsonl_bad == {(r["origin"], r["reason"]) for r in report["bad_records"] if r["origin"].startswith(str(corpus["jsonl"]))}
+    jsonl_bad = {
+        (r["origin"], r["reason"]) for r in imported["bad_records"] if r["origin"].startswith(str(corpus["jsonl"]))
+    }
+    assert jsonl_bad == {
+        (r["origin"], r["reason"]) for r in report["bad_records"] if r["origin"].startswith(str(corpus["jsonl"]))
+    }
     assert sum("it is truncated" in r["reason"] for r in imported["bad_records"]) == 1
 
 
@@ -274,5 +292,8 @@ def test_importing_a_sweep_of_an_empty_corpus_is_one_clear_error(spark, tmp_path
     assert run(spark, [str(empty)], str(out))["documents"] == 0
     result = CliRunner().invoke(cli, ["import-sweep", str(out)])
     assert result.exit_code == 1, result.output
-    assert result.stderr == f"Error: {out}: the Spark sweep read no documents (0 bad records): nothing to import; check the corpus files it was given\n"
+    assert (
+        result.stderr
+        == f"Error: {out}: the Spark sweep read no documents (0 bad records): nothing to import; check the corpus files it was given\n"
+    )
     assert not db_path.exists()

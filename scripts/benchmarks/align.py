@@ -47,8 +47,15 @@ QUICK_SENTENCES = 60
 EMBEDDED_MAX_MERGE = 2
 TIMING_LENGTHS = (100, 1_000, 5_000, 20_000)
 PARAMS = (
-    "MAX_MERGE", "ALIGN_WINDOW", "ALIGN_SKIP", "MERGE_PENALTY", "BLOCK_LENGTH_POWER", "MARGIN_K",
-    "SCORE_WINDOW", "LINK_MARGIN_MID", "LINK_MARGIN_SCALE",
+    "MAX_MERGE",
+    "ALIGN_WINDOW",
+    "ALIGN_SKIP",
+    "MERGE_PENALTY",
+    "BLOCK_LENGTH_POWER",
+    "MARGIN_K",
+    "SCORE_WINDOW",
+    "LINK_MARGIN_MID",
+    "LINK_MARGIN_SCALE",
 )
 
 
@@ -354,7 +361,9 @@ def measure(ws: Workspace) -> dict:
         result["ours_at_embedded_max_merge"] = evaluate(measured, "ours", EMBEDDED_MAX_MERGE)["overall"]
         dev = Embedded(encode, docs["dev"])
         result["dev"] = {
-            variant: evaluate([dev], variant, EMBEDDED_MAX_MERGE if variant == "embedded" else settings.MAX_MERGE)["overall"]
+            variant: evaluate([dev], variant, EMBEDDED_MAX_MERGE if variant == "embedded" else settings.MAX_MERGE)[
+                "overall"
+            ]
             for variant in variants
         }
         result["link_score_fit"] = calibrate(encode, dev)

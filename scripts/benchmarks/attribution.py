@@ -126,9 +126,13 @@ def figures(outcomes: list[Outcome]) -> dict:
         if recall is not None:
             result[f"recall.{group}"] = recall
     for bucket in sorted({length_bucket(o.suspect) for o in absent}):
-        result[f"false_attribution.{bucket}"] = _share([o.named is not None for o in absent if length_bucket(o.suspect) == bucket])
+        result[f"false_attribution.{bucket}"] = _share(
+            [o.named is not None for o in absent if length_bucket(o.suspect) == bucket]
+        )
     for lang in sorted({o.suspect.doc.lang for o in absent}):
-        result[f"false_attribution.lang.{lang}"] = _share([o.named is not None for o in absent if o.suspect.doc.lang == lang])
+        result[f"false_attribution.lang.{lang}"] = _share(
+            [o.named is not None for o in absent if o.suspect.doc.lang == lang]
+        )
     named = [o for o in outcomes if o.named is not None]
     for low, high in ((0.0, 0.7), (0.7, 0.9), (0.9, 1.01)):
         inside = [o for o in named if low <= o.confidence < high]
@@ -170,26 +174,41 @@ def run(ws: Workspace) -> dict:
     rows = [
         [name, *(by_split[split].get(name) for split in ("test", "dev"))]
         for name in test
-        if name != "calibration" and (name.startswith(("false_attribution", "recall", "ece", "lead", "named", "no_source")))
+        if name != "calibration"
+        and (name.startswith(("false_attribution", "recall", "ece", "lead", "named", "no_source")))
     ]
-    show(f"attribution: {len(data.suspects)} suspects traced against {len(data.store)} stored articles", ["figure", "test", "dev"], rows)
+    show(
+        f"attribution: {len(data.suspects)} suspects traced against {len(data.store)} stored articles",
+        ["figure", "test", "dev"],
+        rows,
+    )
     show("calibration (test): confidence of each trace's answer, a source or none",
          ["decile", "traces", "mean confidence", "share right"],
          [[row["bin"], row["traces"], row["mean_confidence"], row["share_right"]] for row in test["calibration"]])  # fmt: skip
     hub_rows = hubs(outcomes)
     if hub_rows:
-        show("stored articles named most often as a wrong source", ["article", "times"], [list(row) for row in hub_rows])
+        show(
+            "stored articles named most often as a wrong source", ["article", "times"], [list(row) for row in hub_rows]
+        )
     headline = {
-        f"attribution.{name}": value
-        for name, value in test.items()
-        if name != "calibration" and value is not None
+        f"attribution.{name}": value for name, value in test.items() if name != "calibration" and value is not None
     }
     headline["attribution.seconds_per_trace"] = seconds_per_trace
     return {
-        "data_files": ["ntrex/ntrex.*.jsonl", "wmt22/wmt22.*.jsonl", "iwslt15-envi/iwslt15.en-vi.jsonl",
-                       "closa/bbc.en-ja.jsonl", "closa/bbc.en-distractors.jsonl.gz", "closa/ecce.en-zh.jsonl"],  # fmt: skip
-        "params": {"seed": SEED, "sizes": attribution_data.QUICK if ws.quick else attribution_data.FULL,
-                   "stored_articles": len(data.store), "suspects": len(data.suspects)},  # fmt: skip
+        "data_files": [
+            "ntrex/ntrex.*.jsonl",
+            "wmt22/wmt22.*.jsonl",
+            "iwslt15-envi/iwslt15.en-vi.jsonl",
+            "closa/bbc.en-ja.jsonl",
+            "closa/bbc.en-distractors.jsonl.gz",
+            "closa/ecce.en-zh.jsonl",
+        ],  # fmt: skip
+        "params": {
+            "seed": SEED,
+            "sizes": attribution_data.QUICK if ws.quick else attribution_data.FULL,
+            "stored_articles": len(data.store),
+            "suspects": len(data.suspects),
+        },  # fmt: skip
         "figures": headline,
         "dev": {name: value for name, value in by_split["dev"].items()},
         "calibration": test["calibration"],

@@ -110,7 +110,7 @@ def attribution_set(seed: int = 0, quick: bool = False) -> AttributionSet:
         by_pair.setdefault(item.key.split("/")[1], []).append(item)
     for pair, items in sorted(by_pair.items()):
         for item in rng.sample(items, min(sizes["wmt_per_pair"], len(items))):
-            (lang, sentences), = item.translations.items()
+            ((lang, sentences),) = item.translations.items()
             add_item(
                 item.key, "wmt22",
                 doc_from_sentences(f"{item.key}/{item.original_lang}", item.original_lang, item.original[:store_s], seed),
@@ -135,7 +135,9 @@ def attribution_set(seed: int = 0, quick: bool = False) -> AttributionSet:
         key = f"closa/{record['pair_id']}"
         closa_originals.append(raw_doc(f"{key}/en", "en", record["en_text"], store_s))
         # two of three stored: the adaptations are the recall figure the issue names
-        add_item(key, "closa-ja", closa_originals[-1], raw_doc(f"{key}/ja", "ja", record["ja_text"], store_s), share=2 / 3)
+        add_item(
+            key, "closa-ja", closa_originals[-1], raw_doc(f"{key}/ja", "ja", record["ja_text"], store_s), share=2 / 3
+        )
 
     ecce = [record for record in read_jsonl(BENCH_DATA / "closa" / "ecce.en-zh.jsonl") if record["same_line_count"]]
     for record in rng.sample(ecce, min(sizes["ecce"], len(ecce))):
@@ -205,4 +207,6 @@ class _Versions:
         mine = _shingles(doc.text)
         if not mine:
             return []
-        return [key for key, theirs in self.stored if key != doc.key and len(mine & theirs) >= VERSION_SHARE * len(mine)]
+        return [
+            key for key, theirs in self.stored if key != doc.key and len(mine & theirs) >= VERSION_SHARE * len(mine)
+        ]

@@ -125,7 +125,9 @@ def prepare_doc(doc: BenchDoc) -> Document:
 
 def raw_document(doc: BenchDoc) -> RawDocument:
     """What ingest would hand on for this document: its text and declared metadata."""
-    return RawDocument(text=doc.text, origin=doc.key, lang=doc.lang, published=doc.published, url=doc.url, site=doc.site)
+    return RawDocument(
+        text=doc.text, origin=doc.key, lang=doc.lang, published=doc.published, url=doc.url, site=doc.site
+    )
 
 
 def split_of(key: str) -> str:
@@ -367,9 +369,7 @@ class _Pool:
 
     def pick(self, rng: random.Random, *, translated: bool = False, machine: bool = False) -> Parallel:
         choices = [
-            item
-            for item in self.items
-            if (not translated or item.translations) and (not machine or item.machine)
+            item for item in self.items if (not translated or item.translations) and (not machine or item.machine)
         ]
         # corpora in fixed shares, so each shows up whatever its size: NTREX is the news core
         corpus = rng.choices(("ntrex", "wmt22", "iwslt"), weights=(6, 3, 1))[0]
@@ -378,6 +378,7 @@ class _Pool:
 
     def other(self, rng: random.Random, item: Parallel, lang: str, min_sentences: int = MIN_SENTENCES) -> Parallel:
         """Another item of the same corpus (and domain, where known) with a text in `lang`."""
+
         def fits(other: Parallel, same_domain: bool) -> bool:
             return (
                 other.key != item.key
@@ -414,9 +415,7 @@ def _translation_pairs(pool: _Pool, rng: random.Random, count: int, machine: boo
         if machine:
             system = MT_SYSTEMS[len(pairs) % len(MT_SYSTEMS)]
             lang = item.machine_lang
-            suspect = doc_from_sentences(
-                f"{item.key}/{system}", lang, pool.cut(item.machine[system]), pool.seed
-            )
+            suspect = doc_from_sentences(f"{item.key}/{system}", lang, pool.cut(item.machine[system]), pool.seed)
             kind = f"translation/mt-{system}"
         else:
             lang = rng.choice(sorted(item.translations))
@@ -655,6 +654,9 @@ def warm_documents() -> list[tuple[str, list[BenchDoc]]]:
     direction = direction_set(**DIRECTION_FULL)
     return [
         ("judge", [doc for pair in judge for doc in (pair.suspect, pair.source)]),
-        ("direction", [doc for pair in direction for cued in (pair, with_cues(pair)) for doc in (cued.suspect, cued.source)]),
+        (
+            "direction",
+            [doc for pair in direction for cued in (pair, with_cues(pair)) for doc in (cued.suspect, cued.source)],
+        ),
         ("retrieval", [*retrieval.store, *(query for _, query, _ in retrieval.queries)]),
     ]

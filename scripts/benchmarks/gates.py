@@ -35,8 +35,12 @@ GATES: dict[str, Gate] = {
     "direction.accuracy.text": Gate(0.5, None, 0.735, "quick 0.700 on 10 pairs; chance is 0.5"),
     "direction.accuracy.dates": Gate(0.8, None, 0.996, "quick 1.000 on 10 pairs"),
     "direction.accuracy.cues": Gate(0.8, None, 0.996, "quick 1.000 on 10 pairs"),
-    "speed.embed_overhead": Gate(None, 0.6, 0.016, "quick 0.03 on a quiet machine, 0.02-0.47 on a busy one: timing noise", gated=False),
-    "speed.trace_p95_s.1k": Gate(None, 1.0, 0.183, "quick 0.16 s at 1k documents; 0.53 s at 300 with the machine under load", gated=False),
+    "speed.embed_overhead": Gate(
+        None, 0.6, 0.016, "quick 0.03 on a quiet machine, 0.02-0.47 on a busy one: timing noise", gated=False
+    ),
+    "speed.trace_p95_s.1k": Gate(
+        None, 1.0, 0.183, "quick 0.16 s at 1k documents; 0.53 s at 300 with the machine under load", gated=False
+    ),
     # the quick store's shards are made graphs for this check (full runs: 100k and 1M)
     "speed.index_recall_at_5.1k": Gate(0.95, None, None, "quick 1.000 (50 queries, graphs from 100 documents)"),
     # attribution's quick figures read all 76 quick suspects (40 with no source stored,

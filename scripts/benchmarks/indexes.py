@@ -45,7 +45,9 @@ def run(store: str = "100k", only: str | None = None) -> dict:
     threads = os.cpu_count() or 1
 
     def recall(found: list[np.ndarray]) -> float:
-        return float(np.mean([len(set(row[:SHORTLIST].tolist()) & set(truth.tolist())) / 5 for row, truth in zip(found, exact)]))
+        return float(
+            np.mean([len(set(row[:SHORTLIST].tolist()) & set(truth.tolist())) / 5 for row, truth in zip(found, exact)])
+        )
 
     rows, figures = [], {}
     for name, build in _libraries(vectors.shape[1], threads).items():
@@ -69,9 +71,18 @@ def run(store: str = "100k", only: str | None = None) -> dict:
     return {
         "command": f"python scripts/bench.py indexes --store {store}" + (f' --only "{only}"' if only else ""),
         "data_files": [f"bench/cache/speed-{store}.duckdb (bench.py speed)"],
-        "params": {"vectors": len(vectors), "queries": QUERIES, "shortlist": SHORTLIST, "threads": threads,
-                   "ivf_lists": settings.INDEX_IVF_LISTS, "nprobe": settings.INDEX_NPROBE, "hnsw_m": HNSW_M,
-                   "ef_construction": EF_CONSTRUCTION, "ef_search": EF_SEARCH, "only": only},  # fmt: skip
+        "params": {
+            "vectors": len(vectors),
+            "queries": QUERIES,
+            "shortlist": SHORTLIST,
+            "threads": threads,
+            "ivf_lists": settings.INDEX_IVF_LISTS,
+            "nprobe": settings.INDEX_NPROBE,
+            "hnsw_m": HNSW_M,
+            "ef_construction": EF_CONSTRUCTION,
+            "ef_search": EF_SEARCH,
+            "only": only,
+        },  # fmt: skip
         "figures": figures,
         "detail": {"rows": rows},
     }
@@ -129,7 +140,9 @@ def _libraries(dim: int, threads: int) -> dict:
 
         def usearch_build(dtype):
             def build(vectors):
-                index = Index(ndim=dim, metric="ip", dtype=dtype, connectivity=m, expansion_add=ef_add, expansion_search=ef_search)
+                index = Index(
+                    ndim=dim, metric="ip", dtype=dtype, connectivity=m, expansion_add=ef_add, expansion_search=ef_search
+                )
                 index.add(np.arange(len(vectors)), vectors, threads=threads)
                 return (lambda q: index.search(q, k, threads=1).keys), index.memory_usage
 
@@ -145,6 +158,7 @@ def _libraries(dim: int, threads: int) -> dict:
             index.init_index(max_elements=len(vectors), ef_construction=ef_add, M=m)
             index.add_items(vectors, np.arange(len(vectors)), num_threads=threads)
             index.set_ef(ef_search)
+
             def search(q):
                 try:
                     return index.knn_query(q[None, :], k, num_threads=1)[0][0]

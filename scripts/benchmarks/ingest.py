@@ -190,7 +190,11 @@ def write_crawl(path: Path, pages: list[tuple[str, bytes]]) -> None:
             headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
             writer.write_record(
                 writer.create_warc_record(
-                    url, "response", payload=io.BytesIO(page), http_headers=headers, warc_headers_dict={"WARC-Date": CRAWL_DATE}
+                    url,
+                    "response",
+                    payload=io.BytesIO(page),
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": CRAWL_DATE},
                 )
             )
 
@@ -211,7 +215,9 @@ def _parse_warcio(path: Path) -> int:
     read = 0
     with path.open("rb") as file:
         for record in ArchiveIterator(file):
-            if record.rec_type == "response" and record.http_headers.get_header("Content-Type", "").startswith("text/html"):
+            if record.rec_type == "response" and record.http_headers.get_header("Content-Type", "").startswith(
+                "text/html"
+            ):
                 read += len(record.content_stream().read())
     return read
 
@@ -240,4 +246,3 @@ def _timed(call: Callable) -> float:
     began = time.perf_counter()
     call()
     return time.perf_counter() - began
-

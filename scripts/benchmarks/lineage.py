@@ -40,6 +40,7 @@ from provenance.ingest import content_id
 from provenance.tracker import Tracker, text_hash
 
 from .data import (
+    SEED,
     BenchDoc,
     Parallel,
     doc_from_sentences,
@@ -47,11 +48,10 @@ from .data import (
     make_doc,
     ntrex_items,
     paragraphs_of,
+    prepare_doc,
     rewrite_paragraphs,
     split_of,
     wmt_items,
-    SEED,
-    prepare_doc,
 )
 from .records import console, show
 from .workspace import Workspace
@@ -216,7 +216,9 @@ class _Builder:
             rewrite = self.rewrite(translation, f"{item.key}/{lang}/rewrite")
             docs += [translation, rewrite]
             edges += [(original.key, translation.key), (translation.key, rewrite.key)]
-        copies = _distinct([self.copy(original, f"{item.key}/copy{n}", cut=n % 3 == 2) for n in range(3 * BIG_STORY)], *docs)
+        copies = _distinct(
+            [self.copy(original, f"{item.key}/copy{n}", cut=n % 3 == 2) for n in range(3 * BIG_STORY)], *docs
+        )
         for copy in copies[: BIG_STORY - len(docs)]:
             docs.append(copy)
             edges.append((original.key, copy.key))
@@ -276,6 +278,7 @@ def with_condition(story: Story, condition: str, seed: int = 0) -> Story:
             days[doc.key] = max(after) + timedelta(days=rng.randint(1, 3)) if after else start
             docs.append(replace(doc, published=days[doc.key].isoformat()))
     else:
+
         def url(key: str) -> str:
             # an outlet of its own per article (the reserved .invalid domain): one outlet
             # for all would make every article cite every other
@@ -291,6 +294,7 @@ def with_condition(story: Story, condition: str, seed: int = 0) -> Story:
 
 def evaluate(story: Story, condition: str, result, key_of: dict[str, str], seconds: float) -> Outcome:
     """Compare the lineage's edges and roots with the story's."""
+
     def key(node_id: str) -> str:
         return key_of.get(node_id, node_id)
 
@@ -313,7 +317,9 @@ def figures(outcomes: list[Outcome]) -> dict:
         chosen = [o for o in outcomes if o.condition == condition]
         if not chosen:
             continue
-        tp, fp, fn = (sum(getattr(o, name) for o in chosen) for name in ("true_positive", "false_positive", "false_negative"))
+        tp, fp, fn = (
+            sum(getattr(o, name) for o in chosen) for name in ("true_positive", "false_positive", "false_negative")
+        )
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         out[f"edge_precision.{condition}"] = precision
@@ -335,7 +341,9 @@ def by_kind(outcomes: list[Outcome]) -> list[list]:
         groups[(o.story.kind, o.condition)].append(o)
     rows = []
     for (kind, condition), chosen in sorted(groups.items()):
-        tp, fp, fn = (sum(getattr(o, name) for o in chosen) for name in ("true_positive", "false_positive", "false_negative"))
+        tp, fp, fn = (
+            sum(getattr(o, name) for o in chosen) for name in ("true_positive", "false_positive", "false_negative")
+        )
         f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
         rows.append([kind, condition, len(chosen), f1, sum(o.roots_right for o in chosen) / len(chosen)])
     return rows
@@ -419,8 +427,12 @@ def run(ws: Workspace) -> dict:
         figures["lineage.seconds_50_articles_reread"] = result["big"]["reread_seconds"]
     return {
         "data_files": ["ntrex/ntrex.*.jsonl", "wmt22/wmt22.*.jsonl"],
-        "params": {"seed": SEED, "sizes": QUICK if ws.quick else FULL, "kinds": result["kinds"],
-                   "distractors": result["distractors"]},  # fmt: skip
+        "params": {
+            "seed": SEED,
+            "sizes": QUICK if ws.quick else FULL,
+            "kinds": result["kinds"],
+            "distractors": result["distractors"],
+        },  # fmt: skip
         "figures": figures,
         "dev": result["dev"],
         "by_kind": result["by_kind"],

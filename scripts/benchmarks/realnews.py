@@ -107,13 +107,17 @@ def trace_condition(ws: Workspace, articles: list[Article], rows: list[dict], wh
             for a in members:
                 began = time.perf_counter()
                 result = tracker.trace(docs[a.url], keep=False)
-                outcomes.append(outcome(a, result, key_of, story_of, ancestors(a.row, by_url), time.perf_counter() - began))
+                outcomes.append(
+                    outcome(a, result, key_of, story_of, ancestors(a.row, by_url), time.perf_counter() - began)
+                )
             if gone:
                 tracker.add_documents([docs[url] for url in gone])
     return outcomes
 
 
-def outcome(a: Article, result, key_of: dict[str, str], story_of: dict[str, str], chain: list[str], seconds: float) -> dict:
+def outcome(
+    a: Article, result, key_of: dict[str, str], story_of: dict[str, str], chain: list[str], seconds: float
+) -> dict:
     named = result.source
     lead = _lead(result)
     named_key = key_of.get(named.source.doc_id) if named else None
@@ -217,12 +221,23 @@ def run(ws: Workspace, split: str = "test") -> dict | None:
     counted = [row for row in rows_all if split == "all" or row["split"] == split]
     return {
         "data_files": ["data/realnews/articles.jsonl", f"texts: {rebuild.scratch()}"],
-        "params": {"split": split, "articles": len(counted), "missing_texts": len(missing_all),
-                   "stories": len({row["story"] for row in counted})},  # fmt: skip
+        "params": {
+            "split": split,
+            "articles": len(counted),
+            "missing_texts": len(missing_all),
+            "stories": len({row["story"] for row in counted}),
+        },  # fmt: skip
         "figures": headline,
-        "splits": {name: {c: {"figures": b["figures"], "errors": b["errors"]} for c, b in per.items()}
-                   for name, per in results.items()},  # fmt: skip
+        "splits": {
+            name: {c: {"figures": b["figures"], "errors": b["errors"]} for c, b in per.items()}
+            for name, per in results.items()
+        },  # fmt: skip
         # every trace, compact (the errors above keep their top matches)
-        "outcomes": {name: {c: [{k: o[k] for k in ("suspect", "role", "named", "lead", "right")} for o in b["outcomes"]]
-                            for c, b in per.items()} for name, per in results.items()},  # fmt: skip
+        "outcomes": {
+            name: {
+                c: [{k: o[k] for k in ("suspect", "role", "named", "lead", "right")} for o in b["outcomes"]]
+                for c, b in per.items()
+            }
+            for name, per in results.items()
+        },  # fmt: skip
     }

@@ -98,7 +98,9 @@ def markdown_section(name: str, record: dict) -> str:
     for figure, value in record["figures"].items():
         target = TARGETS.get(figure, "")
         lines.append(f"| {figure} | {md_value(value)} | {target} | {_verdict(figure, value, target)} |")
-    return stamp + "\n".join(lines) + "\n" + "".join("\n" + "\n".join(table) + "\n" for table in _md_detail(name, record))
+    return (
+        stamp + "\n".join(lines) + "\n" + "".join("\n" + "\n".join(table) + "\n" for table in _md_detail(name, record))
+    )
 
 
 def _md_table(header: list[str], rows: list[list]) -> list[str]:
@@ -154,7 +156,9 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
                          run["seconds"], _steps(run["steps"]), run["startup"]])  # fmt: skip
         tables = [_md_table(["run", "seconds", "steps (s)", "session start-up (s)"], runs)]
         if record.get("estimate"):
-            tables.append(_md_table(["10M articles: measured cost", "value"], [[k, v] for k, v in record["estimate"].items()]))
+            tables.append(
+                _md_table(["10M articles: measured cost", "value"], [[k, v] for k, v in record["estimate"].items()])
+            )
         return tables
     if name == "ingest":
         d = record["detail"]
@@ -182,7 +186,11 @@ def _md_detail(name: str, record: dict) -> list[list[str]]:
                           [[kind, k["texts"], k["accuracy"], k["noted"]] for kind, k in record["by_kind"].items()])  # fmt: skip
         return [languages, kinds]
     if name.startswith("indexes"):
-        return [_md_table(["index", "build s", "memory MB", "ms a query", "exact top 5 in the first 50"], record["detail"]["rows"])]
+        return [
+            _md_table(
+                ["index", "build s", "memory MB", "ms a query", "exact top 5 in the first 50"], record["detail"]["rows"]
+            )
+        ]
     if name == "speed":
         stores = {label: d for label, d in record["detail"].items() if label != "align_seconds"}
         return [_md_table(

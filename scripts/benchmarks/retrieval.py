@@ -35,7 +35,9 @@ def _run(ws: Workspace, tracker) -> dict:
     add_seconds = time.perf_counter() - started
     doc_id_of = {doc.key: prepared.doc_id for doc, prepared in zip(data.store, store_docs)}
     wanted = set(doc_id_of.values())
-    for stale in [doc.doc_id for doc in tracker.documents() if doc.doc_id not in wanted]:  # a run of another data version
+    for stale in [
+        doc.doc_id for doc in tracker.documents() if doc.doc_id not in wanted
+    ]:  # a run of another data version
         tracker.delete(stale)
     corpus = tracker.corpus()
 
@@ -93,10 +95,19 @@ def _run(ws: Workspace, tracker) -> dict:
         **{f"retrieval.mrr.{group}": g["mrr"] for group, g in groups.items()},
     }
     return {
-        "data_files": ["ntrex/ntrex.*.jsonl", "closa/bbc.en-ja.jsonl", "closa/bbc.en-distractors.jsonl.gz",
-                       "iwslt15-envi/iwslt15.en-vi.jsonl"],  # fmt: skip
-        "params": {"seed": SEED, "top_k": 5, "stored_documents": len(corpus), "queries": len(data.queries),
-                   "store_add_seconds": round(add_seconds, 1)},  # fmt: skip
+        "data_files": [
+            "ntrex/ntrex.*.jsonl",
+            "closa/bbc.en-ja.jsonl",
+            "closa/bbc.en-distractors.jsonl.gz",
+            "iwslt15-envi/iwslt15.en-vi.jsonl",
+        ],  # fmt: skip
+        "params": {
+            "seed": SEED,
+            "top_k": 5,
+            "stored_documents": len(corpus),
+            "queries": len(data.queries),
+            "store_add_seconds": round(add_seconds, 1),
+        },  # fmt: skip
         "figures": figures,
         "groups": groups,
         "trace_first": answers,

@@ -56,4 +56,6 @@ def finish(records: dict[str, dict], quick: bool, extra: dict | None = None) -> 
     if misses:
         console.print("[red]gate failed:[/red] " + "; ".join(misses))
         sys.exit(1)
-    console.print(f"gate passed: {len(checked)} quality figures within bounds ({len(shown) - len(checked)} times shown, not gated)")
+    console.print(
+        f"gate passed: {len(checked)} quality figures within bounds ({len(shown) - len(checked)} times shown, not gated)"
+    )

@@ -70,7 +70,9 @@ def run(ws: Workspace) -> dict:
         build_seconds = _build_scaled_store(path, base, size, tracker)
         index_seconds = _in_child(_build_index, str(path), ws.model)
         # the quick store is too small for an inverted file: its recall check builds one anyway
-        recall = _in_child(_index_recall, str(path), [doc.doc_id for doc, _ in base[: sizes["recall_queries"]]], ws.quick)
+        recall = _in_child(
+            _index_recall, str(path), [doc.doc_id for doc, _ in base[: sizes["recall_queries"]]], ws.quick
+        )
         measured = _in_child(_measure_traces, str(path), ws.model, suspect, sizes["traces"])
         grown = _in_child(_add_then_trace, str(path), ws.model, suspect, base, size, sizes["added"])
         # every stored document is a (cut) base document, plus the suspect
@@ -127,8 +129,12 @@ def run(ws: Workspace) -> dict:
         [[length, seconds] for length, seconds in align_times.items()],
     )
     return {
-        "data_files": ["ntrex/ntrex.*.jsonl", "closa/bbc.en-ja.jsonl", "closa/bbc.en-distractors.jsonl.gz",
-                       "iwslt15-envi/iwslt15.en-vi.jsonl"],  # fmt: skip
+        "data_files": [
+            "ntrex/ntrex.*.jsonl",
+            "closa/bbc.en-ja.jsonl",
+            "closa/bbc.en-distractors.jsonl.gz",
+            "iwslt15-envi/iwslt15.en-vi.jsonl",
+        ],  # fmt: skip
         "params": {**sizes, "suspect_words": len(suspect.text.split()), "scaled_store": SCALED_STORE_NOTE},
         "figures": figures,
         "detail": detail,
@@ -276,7 +282,9 @@ def _add_then_trace(db: str, model: str | None, suspect: BenchDoc, base: list, s
         batch = []
         for n in range(added):
             source, vectors = base[n % len(base)]
-            vectors = _normalised(vectors + rng.standard_normal(vectors.shape) * SCALED_NOISE / math.sqrt(vectors.shape[1]))
+            vectors = _normalised(
+                vectors + rng.standard_normal(vectors.shape) * SCALED_NOISE / math.sqrt(vectors.shape[1])
+            )
             # ids new to the store on every run: the added documents stay (deleting a
             # thousand from a big store is its own slow job)
             doc_id = f"added{run:08x}{n:06d}"

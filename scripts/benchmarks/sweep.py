@@ -93,10 +93,18 @@ def run(ws: Workspace) -> dict:
         jsonl = folder / "embed.jsonl"
         with jsonl.open("w", encoding="utf-8") as out:
             for bench_doc in corpus.docs[: sizes["embed_articles"]]:
-                out.write(json.dumps({"text": bench_doc.text, "lang": bench_doc.lang, "date": bench_doc.published}, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps(
+                        {"text": bench_doc.text, "lang": bench_doc.lang, "date": bench_doc.published},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         embed_run, embed_skipped = _spark_retried(folder / "embedded", 2, [str(jsonl)], None)
     if embed_run:
-        embed_run["passages"] = len({p.text for d in corpus.docs[: sizes["embed_articles"]] for p in prepare_doc(d).passages})
+        embed_run["passages"] = len(
+            {p.text for d in corpus.docs[: sizes["embed_articles"]] for p in prepare_doc(d).passages}
+        )
 
     truth = corpus.related_pairs()
     found = {frozenset(keys[doc_id] for doc_id in pair) for pair in single_related}
@@ -141,10 +149,18 @@ def run(ws: Workspace) -> dict:
         show("10M articles, from the measured costs", ["part", "value"], [[k, v] for k, v in estimate.items()])
     return {
         "data_files": ["ntrex/ntrex.*.jsonl", "closa/bbc.en-distractors.jsonl.gz"],
-        "params": {"seed": SEED, **{k: list(v) if isinstance(v, tuple) else v for k, v in sizes.items()},
-                   "window_days": settings.SWEEP_WINDOW_DAYS, "passages": len(texts)},  # fmt: skip
+        "params": {
+            "seed": SEED,
+            **{k: list(v) if isinstance(v, tuple) else v for k, v in sizes.items()},
+            "window_days": settings.SWEEP_WINDOW_DAYS,
+            "passages": len(texts),
+        },  # fmt: skip
         "figures": figures,
-        "timed": {"single": {"seconds": single_seconds, "steps": single.seconds}, "spark": spark_runs, "embedded": embed_run},
+        "timed": {
+            "single": {"seconds": single_seconds, "steps": single.seconds},
+            "spark": spark_runs,
+            "embedded": embed_run,
+        },
         "estimate": estimate,
         "spark_skipped": spark_skipped or embed_skipped,
         "relations_found": dict(Counter(single_related.values())),
@@ -212,7 +228,8 @@ def worker_death_retried(attempt: Callable[[], dict], label: str) -> tuple[dict 
 
 
 def _spark(out, cores: int, paths: list[str], documents: str | None) -> dict:
-    from provenance.spark_sweep import run as spark_run, spark_session
+    from provenance.spark_sweep import run as spark_run
+    from provenance.spark_sweep import spark_session
 
     began = time.perf_counter()
     spark = spark_session(f"local[{cores}]", app=f"bench-sweep-{cores}")

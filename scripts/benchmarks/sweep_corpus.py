@@ -92,7 +92,9 @@ def build(families: int = 200, distractors: int = 1200, seed: int = 0) -> SweepC
             pair = frozenset((a.key, b.key))
             if derived in (a, b) and original not in (a, b):
                 # a copy or rewrite of the original against a translation of it
-                expected[pair] = frozenset({TRANSLATION} if derived_relation == COPY else {REWRITE, PARTIAL, TRANSLATION})
+                expected[pair] = frozenset(
+                    {TRANSLATION} if derived_relation == COPY else {REWRITE, PARTIAL, TRANSLATION}
+                )
             elif derived in (a, b):
                 expected[pair] = frozenset({derived_relation})
             else:

@@ -119,7 +119,9 @@ def run(ws: Workspace) -> dict:
     source = {
         "translations": len(sourced),
         "named": len(named),
-        "right_when_named": sum(t.source_lang == r.source_lang for t, r in named) / len(named) if named else float("nan"),
+        "right_when_named": sum(t.source_lang == r.source_lang for t, r in named) / len(named)
+        if named
+        else float("nan"),
     }
     rows = [[lang, s["texts"], s["translated_share"], s["majority"], s["accuracy"], s["balanced_accuracy"], s["auc"],
              thresholds.get(lang), s["note_precision"], s["note_recall"], s["originals_noted"]]
@@ -151,17 +153,33 @@ def run(ws: Workspace) -> dict:
         key=lambda row: -row[0],
     )  # fmt: skip
     return {
-        "data_files": ["wmt22/wmt22.*.jsonl", "ntrex/ntrex.*.jsonl", "closa/bbc.en-ja.jsonl",
-                       "closa/bbc.en-distractors.jsonl.gz", "closa/ecce.en-zh.jsonl"],  # fmt: skip
-        "params": {"seed": SEED, "split": "test", "thresholds": thresholds, "zh_en_window": ZH_EN_WINDOW,
-                   "bbc_distractors": BBC_DISTRACTORS, "min_tokens": translated.MIN_TOKENS},  # fmt: skip
+        "data_files": [
+            "wmt22/wmt22.*.jsonl",
+            "ntrex/ntrex.*.jsonl",
+            "closa/bbc.en-ja.jsonl",
+            "closa/bbc.en-distractors.jsonl.gz",
+            "closa/ecce.en-zh.jsonl",
+        ],  # fmt: skip
+        "params": {
+            "seed": SEED,
+            "split": "test",
+            "thresholds": thresholds,
+            "zh_en_window": ZH_EN_WINDOW,
+            "bbc_distractors": BBC_DISTRACTORS,
+            "min_tokens": translated.MIN_TOKENS,
+        },  # fmt: skip
         "figures": figures,
         "languages": per_language,
         "by_kind": by_kind,
         "source": source,
         "mistakes": [
-            {"key": text.key, "kind": text.kind, "translated": text.translated, "probability": reading.probability,
-             "start": text.text[:120]}
+            {
+                "key": text.key,
+                "kind": text.kind,
+                "translated": text.translated,
+                "probability": reading.probability,
+                "start": text.text[:120],
+            }
             for _, text, reading in mistakes[:40]
         ],  # fmt: skip
     }
@@ -174,7 +192,9 @@ def _scores(readings: list) -> dict:
     positives = sum(labels)
     originals = len(labels) - positives
     recall = sum((reading.probability >= 0.5) for text, reading in readings if text.translated) / max(positives, 1)
-    specificity = sum((reading.probability < 0.5) for text, reading in readings if not text.translated) / max(originals, 1)
+    specificity = sum((reading.probability < 0.5) for text, reading in readings if not text.translated) / max(
+        originals, 1
+    )
     return {
         "texts": len(readings),
         "translated_share": translated_share,
