@@ -66,9 +66,12 @@ def _own_evidence(suspect: Document, match: Match, other: Match) -> bool:
     repeats its wording where `other` is written in another language."""
     if match.candidate.cue_boost > other.candidate.cue_boost:
         return True
-    if match.source.lang != suspect.lang or other.source.lang == suspect.lang:
-        return False
-    return (
+    return other.source.lang != suspect.lang and _repeats_wording(suspect, match)
+
+
+def _repeats_wording(suspect: Document, match: Match) -> bool:
+    """The suspect repeats the candidate's strings, or runs of its words, in its language."""
+    return match.source.lang == suspect.lang and (
         match.evidence.near_verbatim >= settings.LINEAGE_WORDING
         or shared_wording(suspect, match.source) >= settings.NEAREST_WORDING
     )
@@ -116,14 +119,7 @@ def rank(matches: list[Match], suspect: Document | None = None) -> list[Match]:
         tier = {ORIGIN: 2, SIBLING: 6, DERIVED: 7}.get(match.role, 0) + (match.relation == PARTIAL)
         ev = match.evidence
         strength = match.confidence * (ev.suspect_aligned + ev.source_covered)
-        wording = (
-            suspect is not None
-            and ev.same_language
-            and (
-                ev.near_verbatim >= settings.LINEAGE_WORDING
-                or shared_wording(suspect, match.source) >= settings.NEAREST_WORDING
-            )
-        )
+        wording = suspect is not None and _repeats_wording(suspect, match)
         return (tier, -match.candidate.cue_boost, -int(wording), match.source.published or "9999", -strength)
 
     return sorted(matches, key=key)
